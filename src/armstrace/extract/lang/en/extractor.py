@@ -1,0 +1,636 @@
+"""English: from a page of text to transfers, read top to bottom.
+
+1. segment the page (blocks, header lines) and split sentences (spaCy);
+2. find mentions: states, organisations, systems, equipment (gazetteer);
+3. find triggers: verbs and nouns of transfer, order, service, offer (lexicon);
+4. give each actor a role from the preposition that governs it, its place
+   before or after the trigger, the trigger's voice and class;
+5. attach items, quantities and years to the nearest trigger;
+6. set the status from the trigger and the clause (contract, cancelled, denied,
+   negation), and drop opinions about possible transfers (hedges);
+7. fill a missing party from the account the paragraph is giving (carry-over).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import spacy
+from spacy.tokens import Doc, Span
+
+from armstrace.extract.lang.en.gazetteer import Gazetteer, Mention
+from armstrace.extract.lang.en.lexicon import Lexicon, Trigger, load_lexicon
+from armstrace.extract.segment import segments
+from armstrace.kb.model import KnowledgeBase
+from armstrace.records import Actor, DocumentSpan, Item, Status, Transfer
+
+_DETERMINERS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "its",
+        "their",
+        "his",
+        "her",
+        "this",
+        "that",
+        "these",
+        "those",
+        "of",
+        "any",
+        "all",
+        "further",
+        "new",
+        "first",
+        "additional",
+        "such",
+        "'s",
+        "’s",
+        "our",
+        "your",
+        "whose",
+    ]
+)
+_BE = frozenset(["is", "are", "was", "were", "be", "been", "being", "has", "have", "had"])
+_IRREGULAR_PAST = frozenset(["sold", "sent", "gave", "given", "bought", "handed", "shipped", "received"])
+_POSSESSIVE = frozenset(["'s", "’s", "'", "’"])
+_YEAR = r"(19[5-9]\d|20[0-4]\d)"
+_RANGE = re.compile(rf"\b{_YEAR}\s*(?:-|–|—|to|until|till|through|and)\s*{_YEAR}\b")
+_BETWEEN = re.compile(rf"\bbetween\s+{_YEAR}\s+and\s+{_YEAR}\b", re.I)
+_SINCE = re.compile(rf"\b(?:since|from)\s+(?:early\s+|late\s+|mid-?)?{_YEAR}\b(?!\s*(?:-|–|to|until))", re.I)
+_SINGLE = re.compile(rf"\b{_YEAR}\b")
+
+
+def _appositions(low: list[str]) -> list[tuple[int, int]]:
+    """Token ranges between paired dashes or inside parentheses."""
+    out: list[tuple[int, int]] = []
+    dashes = [i for i, w in enumerate(low) if w in ("—", "–", "--")]
+    for a, b in zip(dashes[::2], dashes[1::2], strict=False):
+        out.append((a, b))
+    if len(dashes) % 2 == 1:
+        out.append((dashes[-1], len(low)))
+    opened: int | None = None
+    for i, w in enumerate(low):
+        if w == "(":
+            opened = i
+        elif w == ")" and opened is not None:
+            out.append((opened, i))
+            opened = None
+    return out
+
+
+@dataclass
+class Role:
+    mention: Mention
+    prep: str | None  # governing preposition, after skipping determiners and institution words
+    possessive: str | None = None  # "institution", "agent", "item", or "other"
+    adjective: str | None = None  # "actor", "origin", "agent", or None when not an adjective
+
+
+@dataclass
+class TriggerHit:
+    index: int  # token index in the sentence
+    end: int
+    trigger: Trigger
+    passive: bool = False
+    items: list[tuple[int, int, Mention]] = field(default_factory=list)
+
+
+@dataclass
+class Account:
+    """The parties a paragraph is talking about, for sentences that continue it."""
+
+    supplier: Actor
+    recipient: Actor
+    years: tuple[int, int] | None
+    span: tuple[int, int]
+    status: Status | None = None
+
+
+@lru_cache(maxsize=1)
+def _nlp() -> spacy.language.Language:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+class EnglishExtractor:
+    language = "en"
+
+    def __init__(self, kb: KnowledgeBase, lexicon: Lexicon | None = None) -> None:
+        self.kb = kb
+        self.lex = lexicon or load_lexicon()
+        self.nlp = _nlp()
+        self.gazetteer = Gazetteer(self.nlp, kb, self.lex.pair_anaphora, self.lex.supplier_anaphora)
+
+    # -- the page ---------------------------------------------------------
+    def extract_page(
+        self, text: str, *, doc_id: str, path: str, page: int, reference_year: int | None = None
+    ) -> list[Transfer]:
+        out: list[Transfer] = []
+        account: Account | None = None
+        block = -1
+        for seg in segments(text):
+            if seg.block != block:
+                block, account = seg.block, None
+            sdoc = self.nlp(text[seg.start : seg.end])
+            for sent in sdoc.sents:
+                start = seg.start + sent.start_char
+                end = seg.start + sent.end_char
+                span = DocumentSpan(
+                    doc=doc_id, path=path, page=page, start=start, end=end, quote=text[start:end]
+                )
+                found, account = self._sentence(sent, span, account, reference_year, text)
+                out.extend(found)
+        return out
+
+    # -- one sentence -----------------------------------------------------
+    def _sentence(
+        self,
+        sent: Span,
+        evidence: DocumentSpan,
+        account: Account | None,
+        reference_year: int | None,
+        page_text: str,
+    ) -> tuple[list[Transfer], Account | None]:
+        doc = sent.as_doc()
+        low = [t.lower_ for t in doc]
+        mentions = self.gazetteer.mentions(doc)
+        triggers = self._triggers(doc, low, mentions)
+        if not triggers:
+            return [], account
+        roles = [self._role(doc, low, m, triggers) for m in mentions if m.actor is not None]
+        roles = [r for r in roles if r.possessive != "other" and r.adjective != "suppressed"]
+        items = self._items(doc, low, mentions)
+        self._attach_items(triggers, items)
+        years = self._years(sent.text, reference_year)
+        origins = [r for r in roles if r.adjective == "origin"]
+        sentence_has_items = any(t.items for t in triggers)
+
+        found: list[Transfer] = []
+        new_account = account
+        for hit in triggers:
+            if hit.trigger.cls == "continue" and len(triggers) > 1:
+                continue
+            if self._hedged(low, hit, triggers):
+                continue
+            supplier, recipient, explicit = self._assign(doc, low, hit, roles)
+            carried = False
+            if hit.trigger.cls == "continue":
+                supplier = recipient = None
+            if self._domestic(low, hit):
+                continue
+            if account is not None:
+                if supplier is None and (recipient is None or recipient.code == account.recipient.code):
+                    supplier, carried = account.supplier, True
+                if recipient is None and (supplier.code == account.supplier.code if supplier else False):
+                    recipient, carried = account.recipient, True
+            if supplier is None and recipient is not None:
+                supplier = self._origin_supplier(hit, origins, recipient)
+            if supplier is None or recipient is None or supplier.code == recipient.code:
+                continue
+            if hit.trigger.cls == "support" and not hit.items:
+                new_account = Account(
+                    supplier,
+                    recipient,
+                    years or (account.years if account else None),
+                    (evidence.start, evidence.end),
+                )
+                continue
+            if not hit.items and sentence_has_items:
+                continue
+            status = self._status(doc, low, hit, triggers)
+            if hit.trigger.cls == "continue" and account is not None and account.status:
+                status = account.status
+            t_years = years or (account.years if (carried and account) else None)
+            if (
+                t_years is None
+                and account is not None
+                and account.supplier.code == supplier.code
+                and account.recipient.code == recipient.code
+            ):
+                t_years = account.years
+            spans: list[DocumentSpan] = [evidence]
+            if carried and account is not None:
+                a_start, a_end = account.span
+                spans.append(
+                    DocumentSpan(
+                        evidence.doc, evidence.path, evidence.page, a_start, a_end, page_text[a_start:a_end]
+                    )
+                )
+            confidence = 0.85 if explicit else 0.7
+            if carried:
+                confidence = 0.6
+            item_list: list[tuple[int, int, Mention | None]] = list(hit.items) or [(-1, -1, None)]
+            for i_start, i_end, mention in item_list:
+                item, quantity = self._item(doc, low, i_start, i_end, mention)
+                found.append(
+                    Transfer(
+                        supplier=supplier,
+                        recipient=recipient,
+                        item=item,
+                        status=status,
+                        years=t_years,
+                        quantity=quantity,
+                        confidence=confidence,
+                        source="document",
+                        evidence=list(spans),
+                    )
+                )
+            if explicit or new_account is None:
+                new_account = Account(supplier, recipient, t_years, (evidence.start, evidence.end), status)
+        return found, new_account
+
+    # -- triggers ---------------------------------------------------------
+    def _triggers(self, doc: Doc, low: list[str], mentions: list[Mention]) -> list[TriggerHit]:
+        covered = {i for m in mentions for i in range(m.start, m.end) if m.kind in ("org", "system")}
+        hits: list[TriggerHit] = []
+        for i, word in enumerate(low):
+            if i in covered:
+                continue
+            verb = self.lex.verbs.get(word)
+            noun = self.lex.nouns.get(word)
+            if verb is None and noun is None:
+                continue
+            nxt = low[i + 1] if i + 1 < len(low) else ""
+            prev = low[i - 1] if i > 0 else ""
+            if nxt in ("forces", "force", "conflict", "groups", "services") or word == "armed":
+                continue
+            chosen: Trigger | None
+            if verb and noun:
+                nominal = (
+                    prev in _DETERMINERS
+                    or nxt == "of"
+                    or prev in self.lex.item_heads
+                    or self._after_adjective_actor(i, mentions)
+                )
+                chosen = noun if nominal else verb
+            else:
+                chosen = verb or noun
+            if chosen is None:
+                continue
+            particles = self.lex.particles.get(word)
+            if particles and not any(low[j] in particles for j in range(i + 1, min(i + 3, len(low)))):
+                continue  # "handed over", "took delivery": the verb alone is not a transfer
+            passive = (
+                not chosen.nominal
+                and any(low[j] in _BE for j in range(max(0, i - 3), i))
+                and (word.endswith("ed") or word in _IRREGULAR_PAST or word.endswith("en"))
+            )
+            hits.append(TriggerHit(i, i + 1, chosen, passive=passive))
+        return hits
+
+    @staticmethod
+    def _after_adjective_actor(i: int, mentions: list[Mention]) -> bool:
+        return any(m.end == i and m.form == "adjective" for m in mentions)
+
+    # -- roles ------------------------------------------------------------
+    def _role(self, doc: Doc, low: list[str], m: Mention, triggers: list[TriggerHit]) -> Role:
+        j = m.start - 1
+        while j >= 0 and (low[j] in self.lex.actor_prefix or low[j] in self.lex.institutions):
+            if (
+                low[j] == "of"
+                and j >= 1
+                and not (low[j - 1] in self.lex.institutions or low[j - 1] in self.lex.actor_prefix)
+            ):
+                break  # "an ally of Russia": "of" belongs to a noun that is not an institution
+            j -= 1
+        prep = (
+            low[j]
+            if j >= 0 and (low[j] in self.lex.roles or low[j] in ("with", "between", "and", "of"))
+            else None
+        )
+        role = Role(m, prep)
+        if any(a <= m.start and m.end <= b for a, b in _appositions(low)):
+            role.possessive = "other"  # "Belarus — an ally of Russia — supplied …": asides take no role
+            return role
+        nxt = low[m.end] if m.end < len(low) else ""
+        trigger_at = {t.index: t for t in triggers}
+        if nxt in _POSSESSIVE:
+            k = m.end + 1
+            role.possessive = "other"
+            for j2 in range(k, min(k + 4, len(low))):
+                if j2 in trigger_at and trigger_at[j2].trigger.nominal:
+                    role.possessive = "agent"
+                    break
+                if low[j2] in self.lex.institutions:
+                    role.possessive = "institution"
+                    break
+                if low[j2] in self.lex.item_heads or low[j2] in self.lex.item_modifiers:
+                    role.possessive = "item"
+                    break
+                if low[j2] in (",", ".", "and", "to", "for", "from", "by", "of"):
+                    break
+        elif m.form == "adjective":
+            role.adjective = "suppressed"
+            for j2 in range(m.end, min(m.end + 5, len(low))):
+                if j2 in trigger_at and trigger_at[j2].trigger.nominal:
+                    role.adjective = "agent"
+                    break
+                if low[j2] in self.lex.institutions:
+                    role.adjective = "actor"
+                    break
+                if low[j2] in ("made", "built", "produced", "manufactured", "designed", "origin"):
+                    role.adjective = "origin"
+                    break
+                if low[j2] in self.lex.item_heads:
+                    role.adjective = "origin"
+                    break
+                if low[j2] in (",", ".", "and", "to", "for", "from", "by", "of", "nor", "or"):
+                    break
+        return role
+
+    def _assign(
+        self, doc: Doc, low: list[str], hit: TriggerHit, roles: list[Role]
+    ) -> tuple[Actor | None, Actor | None, bool]:
+        cls = hit.trigger.cls
+        t = hit.index
+        left = [r for r in roles if r.mention.end <= t and r.adjective not in ("origin",)]
+        right = [r for r in roles if r.mention.start > t and r.adjective not in ("origin",)]
+        right = self._clause(low, t, right)
+        left = self._clause_left(low, t, left)
+
+        def first(rs: list[Role], preps: tuple[str | None, ...]) -> Actor | None:
+            for r in rs:
+                if r.prep in preps and r.possessive != "item":
+                    return r.mention.actor
+            return None
+
+        def subject(rs: list[Role]) -> Actor | None:
+            for r in reversed(rs):
+                if (
+                    r.prep is None
+                    and r.possessive in (None, "institution", "agent")
+                    and r.adjective in (None, "actor", "agent")
+                ):
+                    return r.mention.actor
+            return None
+
+        to_right = first(right, ("to", "for", "into", "towards"))
+        from_right = first(right, ("from", "by"))
+        from_left = first(list(reversed(left)), ("from", "by"))
+        to_left = first(list(reversed(left)), ("to", "for"))
+        subj = subject(left)
+        agent = None
+        for r in reversed(left):
+            if r.mention.end >= t - 3 and (r.possessive == "agent" or r.adjective == "agent"):
+                agent = r.mention.actor
+                break
+        direct = None
+        for r in right:
+            if r.mention.start <= t + 3 and r.prep is None:
+                direct = r.mention.actor
+                break
+        possessor = None
+        for r in right:
+            if r.possessive == "item":
+                possessor = r.mention.actor
+                break
+
+        supplier: Actor | None = None
+        recipient: Actor | None = None
+        if hit.passive:
+            supplier = from_right or from_left
+            recipient = to_right or to_left or subj
+        elif cls in ("supply", "offer", "support"):
+            if hit.trigger.nominal:
+                supplier = agent or from_right or subj or from_left
+                recipient = to_right or to_left or possessor
+            else:
+                supplier = subj or from_right or from_left
+                recipient = to_right or direct or possessor or to_left
+        elif cls in ("acquire", "acquire-order"):
+            if hit.trigger.nominal:
+                recipient = agent or to_right or subj or to_left
+            else:
+                recipient = subj or to_right or to_left
+            supplier = from_right or from_left
+            if to_right and recipient is not to_right and supplier is None and not hit.trigger.nominal:
+                supplier, recipient = recipient, to_right  # "X ordered … for Y": X acts for Y
+        elif cls == "order":
+            recipient = to_right or to_left
+            supplier = from_right or from_left
+            if supplier is None and agent is not None and agent is not recipient:
+                supplier = agent
+            if recipient is None and subj is not None and subj is not supplier:
+                recipient = subj if supplier is not None else None
+            if supplier is None and recipient is not None and subj is not None and subj is not recipient:
+                supplier = subj
+        elif cls == "service":
+            supplier = agent if hit.trigger.nominal and agent else (from_right if hit.passive else None)
+            supplier = supplier or subj or from_right or from_left
+            recipient = possessor or to_right or direct or to_left
+        explicit = supplier is not None and recipient is not None
+        return supplier, recipient, explicit
+
+    def _clause(self, low: list[str], t: int, right: list[Role]) -> list[Role]:
+        out = []
+        for r in right:
+            between = low[t + 1 : r.mention.start]
+            if any(w in self.lex.clause_breaks for w in between):
+                break
+            out.append(r)
+        return out
+
+    def _clause_left(self, low: list[str], t: int, left: list[Role]) -> list[Role]:
+        out = []
+        for r in left:
+            between = low[r.mention.end : t]
+            if any(w in self.lex.clause_breaks for w in between if w not in ("as",)):
+                continue
+            out.append(r)
+        return out
+
+    def _origin_supplier(self, hit: TriggerHit, origins: list[Role], recipient: Actor) -> Actor | None:
+        for r in origins:
+            if r.mention.actor and r.mention.actor.code != recipient.code:
+                return r.mention.actor
+        if hit.trigger.cls in ("acquire", "acquire-order"):
+            for _, _, mention in hit.items:
+                if mention.system and mention.system.origin and mention.system.origin != recipient.code:
+                    code = mention.system.origin
+                    return Actor(id=code, name=self.kb.state_name(code), kind="state")
+        return None
+
+    def _domestic(self, low: list[str], hit: TriggerHit) -> bool:
+        window = low[hit.index + 1 : hit.index + 14]
+        for k, w in enumerate(window[:-1]):
+            if (
+                w in ("to", "for")
+                and window[k + 1] in ("its", "their", "our")
+                and "own" in window[k + 1 : k + 4]
+            ):
+                return True
+            if w in ("to", "for") and window[k + 1] in ("domestic", "national"):
+                return True
+        return False
+
+    # -- items ------------------------------------------------------------
+    def _items(self, doc: Doc, low: list[str], mentions: list[Mention]) -> list[tuple[int, int, Mention]]:
+        raw = [m for m in mentions if m.kind in ("system", "equip")]
+        groups: list[tuple[int, int, Mention]] = []
+        for m in raw:
+            if (
+                groups
+                and m.start - groups[-1][1] <= 3
+                and all(
+                    low[k] in self.lex.item_modifiers or low[k] in self.lex.item_heads or low[k] == "-"
+                    for k in range(groups[-1][1], m.start)
+                )
+            ):
+                g_start, _, g_mention = groups[-1]
+                keep = g_mention if g_mention.system or not m.system else m
+                groups[-1] = (g_start, m.end, keep)
+                continue
+            groups.append((m.start, m.end, m))
+        specific = [g for g in groups if not self._generic(g[2])]
+        out = []
+        for g_start, g_end, m in groups:
+            if self._generic(m) and any(s[0] != g_start for s in specific):
+                continue
+            out.append((g_start, g_end, m))
+        return out
+
+    def _generic(self, m: Mention) -> bool:
+        return m.system is None and m.text.lower() in self.lex.generic_items
+
+    @staticmethod
+    def _attach_items(triggers: list[TriggerHit], items: list[tuple[int, int, Mention]]) -> None:
+        active = [t for t in triggers if t.trigger.cls != "continue"] or triggers
+        for item in items:
+            before = [t for t in active if t.index < item[0]]
+            owner = before[-1] if before else active[0]
+            owner.items.append(item)
+
+    def _item(
+        self, doc: Doc, low: list[str], start: int, end: int, mention: Mention | None
+    ) -> tuple[Item, int | None]:
+        if mention is None:
+            return Item(text="unspecified military goods", system=None, category="other"), None
+        start = self._extend(low, start, -1)
+        end = self._extend(low, end, +1)
+        text = doc[start:end].text
+        quantity = self._quantity(doc, low, start)
+        if mention.system is not None:
+            return Item(text=text, system=mention.system.id, category=mention.system.category), quantity
+        category = mention.equip.category if mention.equip else "other"
+        return Item(text=text, system=None, category=category), quantity
+
+    def _extend(self, low: list[str], edge: int, step: int) -> int:
+        """Grow an item span over modifiers and head nouns, hyphenated compounds included."""
+        words = self.lex.item_modifiers | self.lex.item_heads
+        n = len(low)
+        while True:
+            if step > 0:
+                if edge < n and low[edge] in words and low[edge] not in ("and", "or"):
+                    edge += 1
+                elif edge + 2 < n and low[edge + 1] == "-" and f"{low[edge]}-{low[edge + 2]}" in words:
+                    edge += 3
+                elif (
+                    edge + 2 < n and low[edge] == "-" and low[edge + 1].isalpha() and low[edge - 1].isalpha()
+                ):
+                    edge += 2
+                else:
+                    return edge
+            else:
+                if edge > 0 and low[edge - 1] in self.lex.item_modifiers:
+                    edge -= 1
+                elif edge > 2 and low[edge - 2] == "-" and f"{low[edge - 3]}-{low[edge - 1]}" in words:
+                    edge -= 3
+                else:
+                    return edge
+
+    def _quantity(self, doc: Doc, low: list[str], start: int) -> int | None:
+        j = start - 1
+        if j >= 1 and low[j] == "of" and low[j - 1] in self.lex.measure_words:
+            j -= 2
+        if j < 0:
+            return None
+        tok = doc[j]
+        if tok.text.isdigit() and not (1900 <= int(tok.text) <= 2100):
+            return int(tok.text)
+        if low[j] in self.lex.number_words:
+            return self.lex.number_words[low[j]]
+        return None
+
+    # -- status -----------------------------------------------------------
+    def _status(self, doc: Doc, low: list[str], hit: TriggerHit, triggers: list[TriggerHit]) -> Status:
+        lex = self.lex
+        lo, hi = self._clause_window(low, hit.index)
+        window = low[lo:hi]
+        text = " ".join(window)
+        words = set(window) - {"will", "shall"}
+        if words & lex.status_words["denied"] or any(p in text for p in lex.status_phrases["denied"]):
+            return "denied"
+        before = low[max(0, hit.index - 3) : hit.index]
+        if any(w in lex.negations for w in before) and not any(w == "only" for w in before):
+            return "denied"
+        if (
+            words & lex.status_words["cancelled"]
+            or any(p in text for p in lex.status_phrases["cancelled"])
+            or words & {"refused", "declined", "blocked", "vetoed"}
+        ):
+            return "cancelled"
+        status = hit.trigger.status
+        for other in triggers:
+            if (
+                other.trigger.cls == "offer"
+                and 0 < hit.index - other.index <= 3
+                and low[other.index + 1] == "to"
+            ):
+                return "offered"
+        if status == "delivered":
+            word = low[hit.index]
+            past_verb = not hit.trigger.nominal and (word.endswith("ed") or word in _IRREGULAR_PAST)
+            if not past_verb and (
+                words & lex.status_words["ordered"] or any(p in text for p in lex.status_phrases["ordered"])
+            ):
+                return "ordered"
+            if not hit.trigger.nominal and hit.index > 0 and low[hit.index - 1] in ("to", "will", "shall"):
+                prior = low[max(0, hit.index - 4) : hit.index]
+                if any(w in lex.status_words["ordered"] for w in prior) or low[hit.index - 1] in (
+                    "will",
+                    "shall",
+                ):
+                    return "ordered"
+        return status
+
+    def _clause_window(self, low: list[str], index: int, reach: int = 10) -> tuple[int, int]:
+        lo = index
+        while lo > 0 and index - lo < reach and low[lo - 1] not in self.lex.clause_breaks:
+            lo -= 1
+        hi = index + 1
+        while hi < len(low) and hi - index < reach and low[hi] not in self.lex.clause_breaks:
+            hi += 1
+        return lo, hi
+
+    def _hedged(self, low: list[str], hit: TriggerHit, triggers: list[TriggerHit]) -> bool:
+        lo = max(0, hit.index - 8)
+        for t in triggers:
+            if t.trigger.cls == "offer" and 0 < hit.index - t.index <= 3 and low[t.index + 1] == "to":
+                return False
+        window = low[lo : hit.index] + low[hit.index + 1 : hit.index + 3]
+        if any(w in self.lex.hedges for w in window):
+            return True
+        text = " ".join(window)
+        return any(p in text for p in self.lex.hedge_phrases)
+
+    # -- years ------------------------------------------------------------
+    @staticmethod
+    def _years(text: str, reference_year: int | None) -> tuple[int, int] | None:
+        found: list[int] = []
+        for m in _BETWEEN.finditer(text):
+            found += [int(m.group(1)), int(m.group(2))]
+        for m in _RANGE.finditer(text):
+            found += [int(m.group(1)), int(m.group(2))]
+        since = [int(m.group(1)) for m in _SINCE.finditer(text) if m.group(0).lower().startswith("since")]
+        if not found:
+            found = [int(y) for y in _SINGLE.findall(text)]
+        if since and reference_year and reference_year >= max(since):
+            found += [reference_year]
+        if not found:
+            return None
+        return min(found), max(found)

@@ -1,0 +1,399 @@
+"""The investigation database: documents, files, transfers, reviews and findings.
+
+Embedded SQLite by default (one file a journalist can copy or archive), any
+SQLAlchemy URL for a server. Every write is its own transaction, so a run that
+is killed loses at most the file it was on. Writes are idempotent: ingesting
+the same file again, or storing the same transfers again, adds no rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy import Connection, Engine, and_, create_engine, delete, event, func, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+from armstrace.records import Document, Finding, Transfer
+from armstrace.store import schema
+from armstrace.store.codec import finding_from_data, finding_to_data, transfer_from_data, transfer_to_data
+from armstrace.store.migrations import LATEST, SchemaTooNew, migrate
+
+DEFAULT_DB = "armstrace.db"
+FILE_STATUSES: tuple[str, ...] = (
+    "ok",
+    "partial",
+    "encrypted",
+    "unsupported",
+    "too-large",
+    "timeout",
+    "failed",
+)
+VERDICTS: tuple[str, ...] = ("confirmed", "rejected")
+
+
+class StoreError(Exception):
+    """A database the user named cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """The outcome of the last ingest of one path."""
+
+    path: str
+    sha256: str | None
+    size: int
+    status: str
+    reason: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Review:
+    """A person's verdict on a transfer; it outlives re-extraction because transfer ids are stable."""
+
+    transfer: str
+    verdict: str
+    note: str
+    at: str
+
+
+def resolve_db(db: str | None) -> str:
+    """The database URL for a `--db` value: None means `$ARMSTRACE_DB` or `./armstrace.db`."""
+    if db is None:
+        db = os.environ.get("ARMSTRACE_DB") or DEFAULT_DB
+    if "://" in db:
+        return db
+    return "sqlite:///" + os.path.expanduser(db)
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _describe(url: str) -> str:
+    """How the user named the database: the file for SQLite, the URL without its password otherwise."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or "the in-memory database"
+    return parsed.render_as_string(hide_password=True)
+
+
+def _transactional_sqlite(engine: Engine) -> None:
+    """Make SQLite transactions cover DDL too, so a failed migration leaves no half-made tables.
+
+    Python's sqlite3 driver only opens a transaction before INSERT/UPDATE/DELETE;
+    this is SQLAlchemy's documented recipe for real BEGIN ... COMMIT.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        dbapi_connection.execute("PRAGMA foreign_keys = ON")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url` whose transactions are real, DDL included, on SQLite too."""
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise StoreError(f"The database {_describe(url)} cannot be opened: {exc}.") from exc
+    if engine.dialect.name == "sqlite":
+        _transactional_sqlite(engine)
+    return engine
+
+
+class Store:
+    """One investigation: open it with a URL from `resolve_db`; it creates and migrates itself."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.name = _describe(url)
+        self._engine = make_engine(url)
+        try:
+            with self._engine.begin() as conn:
+                self.version = migrate(conn)
+        except SchemaTooNew as exc:
+            self._engine.dispose()
+            raise StoreError(
+                f"The database {self.name} was written by a newer armstrace (schema version {exc.found}; "
+                f"this armstrace knows up to {LATEST}). Upgrade armstrace to open it."
+            ) from exc
+        except SQLAlchemyError as exc:
+            self._engine.dispose()
+            reason = getattr(exc, "orig", None) or exc
+            raise StoreError(
+                f"The database {self.name} cannot be opened as an armstrace database: {reason}."
+            ) from exc
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # Documents ------------------------------------------------------------
+
+    def add_document(self, doc: Document, *, size: int) -> bool:
+        """Store a document with its pages and paths; False (and only the paths merged) if it existed."""
+        with self._engine.begin() as conn:
+            exists = conn.execute(
+                select(schema.documents.c.sha256).where(schema.documents.c.sha256 == doc.sha256)
+            ).first()
+            if exists is None:
+                conn.execute(
+                    schema.documents.insert().values(
+                        sha256=doc.sha256,
+                        media_type=doc.media_type,
+                        language=doc.language,
+                        title=doc.title,
+                        metadata=json.dumps(doc.metadata, ensure_ascii=False, sort_keys=True),
+                        n_pages=len(doc.pages),
+                        size=size,
+                        created_at=_now(),
+                    )
+                )
+                if doc.pages:
+                    conn.execute(
+                        schema.pages.insert(),
+                        [
+                            {"doc": doc.sha256, "number": n, "text": text}
+                            for n, text in enumerate(doc.pages, 1)
+                        ],
+                    )
+            for path in doc.paths:
+                self._add_path(conn, doc.sha256, path)
+        return exists is None
+
+    def add_path(self, sha256: str, path: str) -> None:
+        """Record another path the same content was found under (a no-op if already known)."""
+        with self._engine.begin() as conn:
+            if not self._has_document(conn, sha256):
+                raise ValueError(f"no document {sha256} in {self.name}")
+            self._add_path(conn, sha256, path)
+
+    def _add_path(self, conn: Connection, sha256: str, path: str) -> None:
+        known = conn.execute(
+            select(schema.paths.c.path).where(and_(schema.paths.c.doc == sha256, schema.paths.c.path == path))
+        ).first()
+        if known is None:
+            conn.execute(schema.paths.insert().values(doc=sha256, path=path, first_seen=_now()))
+
+    @staticmethod
+    def _has_document(conn: Connection, sha256: str) -> bool:
+        row = conn.execute(select(schema.documents.c.sha256).where(schema.documents.c.sha256 == sha256))
+        return row.first() is not None
+
+    def has_document(self, sha256: str) -> bool:
+        with self._engine.connect() as conn:
+            return self._has_document(conn, sha256)
+
+    def page_count(self, sha256: str) -> int | None:
+        """The number of pages of a stored document, without loading its text."""
+        with self._engine.connect() as conn:
+            value = conn.execute(
+                select(schema.documents.c.n_pages).where(schema.documents.c.sha256 == sha256)
+            ).scalar()
+        return None if value is None else int(value)
+
+    def document(self, sha256: str) -> Document | None:
+        """The document with its pages in order and every path it was found under."""
+        with self._engine.connect() as conn:
+            row = conn.execute(select(schema.documents).where(schema.documents.c.sha256 == sha256)).first()
+            if row is None:
+                return None
+            pages = conn.execute(
+                select(schema.pages.c.text)
+                .where(schema.pages.c.doc == sha256)
+                .order_by(schema.pages.c.number)
+            ).scalars()
+            paths = conn.execute(
+                select(schema.paths.c.path)
+                .where(schema.paths.c.doc == sha256)
+                .order_by(schema.paths.c.first_seen, schema.paths.c.path)
+            ).scalars()
+            return Document(
+                sha256=row.sha256,
+                media_type=row.media_type,
+                pages=list(pages),
+                paths=list(paths),
+                language=row.language,
+                title=row.title,
+                metadata=json.loads(row.metadata),
+            )
+
+    def documents(self) -> Iterator[Document]:
+        """Every document, oldest first, loaded one at a time."""
+        with self._engine.connect() as conn:
+            shas = (
+                conn.execute(
+                    select(schema.documents.c.sha256).order_by(
+                        schema.documents.c.created_at, schema.documents.c.sha256
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        for sha in shas:
+            doc = self.document(sha)
+            if doc is not None:
+                yield doc
+
+    def count_documents(self) -> int:
+        with self._engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(schema.documents)).scalar_one())
+
+    # Files ----------------------------------------------------------------
+
+    def record_file(self, path: str, *, sha256: str | None, size: int, status: str, reason: str) -> None:
+        """Remember the outcome of ingesting `path` this time (replacing the last one)."""
+        if status not in FILE_STATUSES:
+            raise ValueError(f"unknown file status {status!r}; expected one of {', '.join(FILE_STATUSES)}")
+        values = {"sha256": sha256, "size": size, "status": status, "reason": reason, "updated_at": _now()}
+        with self._engine.begin() as conn:
+            done = conn.execute(update(schema.files).where(schema.files.c.path == path).values(**values))
+            if done.rowcount == 0:
+                conn.execute(schema.files.insert().values(path=path, **values))
+
+    def files(self) -> list[FileRecord]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(schema.files).order_by(schema.files.c.path)).all()
+        return [
+            FileRecord(
+                path=r.path,
+                sha256=r.sha256,
+                size=r.size,
+                status=r.status,
+                reason=r.reason,
+                updated_at=r.updated_at,
+            )
+            for r in rows
+        ]
+
+    # Transfers ------------------------------------------------------------
+
+    def replace_transfers(
+        self, doc_sha256: str | None, transfers: Sequence[Transfer], *, source: str = "document"
+    ) -> None:
+        """Make `transfers` the whole set stored for that document (or, with None, for that source's
+        transfers without a document); storing the same set twice leaves one copy."""
+        merged: dict[str, Transfer] = {}
+        for transfer in transfers:
+            seen = merged.get(transfer.id)
+            if seen is None:
+                merged[transfer.id] = transfer
+            else:  # the same claim found twice: keep one transfer with all the evidence
+                extra = [ev for ev in transfer.evidence if ev not in seen.evidence]
+                merged[transfer.id] = dataclasses.replace(seen, evidence=[*seen.evidence, *extra])
+        table = schema.transfers
+        same_doc = table.c.doc.is_(None) if doc_sha256 is None else table.c.doc == doc_sha256
+        with self._engine.begin() as conn:
+            conn.execute(delete(table).where(and_(table.c.source == source, same_doc)))
+            if merged:
+                conn.execute(delete(table).where(table.c.id.in_(list(merged))))
+                conn.execute(
+                    table.insert(),
+                    [
+                        {
+                            "id": t.id,
+                            "source": source,
+                            "doc": doc_sha256,
+                            "position": position,
+                            "supplier": t.supplier.code,
+                            "recipient": t.recipient.code,
+                            "status": t.status,
+                            "first_year": t.years[0] if t.years else None,
+                            "last_year": t.years[1] if t.years else None,
+                            "confidence": t.confidence,
+                            "data": json.dumps(transfer_to_data(t), ensure_ascii=False),
+                        }
+                        for position, t in enumerate(merged.values())
+                    ],
+                )
+
+    def transfers(self) -> list[Transfer]:
+        """Every stored transfer, grouped by source and document, in the order each group was stored."""
+        table = schema.transfers
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(table.c.data).order_by(table.c.source, table.c.doc, table.c.position)
+            ).scalars()
+            return [transfer_from_data(json.loads(data)) for data in rows]
+
+    def add_review(self, transfer_id: str, verdict: str, note: str = "") -> None:
+        if verdict not in VERDICTS:
+            raise ValueError(f"unknown verdict {verdict!r}; expected one of {', '.join(VERDICTS)}")
+        with self._engine.begin() as conn:
+            conn.execute(
+                schema.reviews.insert().values(transfer=transfer_id, verdict=verdict, note=note, at=_now())
+            )
+
+    def reviews(self, transfer_id: str | None = None) -> list[Review]:
+        """Reviews oldest first; the last one for a transfer is its current verdict."""
+        table = schema.reviews
+        query = select(table).order_by(table.c.id)
+        if transfer_id is not None:
+            query = query.where(table.c.transfer == transfer_id)
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [Review(transfer=r.transfer, verdict=r.verdict, note=r.note, at=r.at) for r in rows]
+
+    # Findings -------------------------------------------------------------
+
+    def replace_findings(self, findings: Sequence[Finding]) -> None:
+        """Findings are recomputed as a whole by each analysis run; the last run's set replaces the old."""
+        unique = {f.id: f for f in findings}
+        with self._engine.begin() as conn:
+            conn.execute(delete(schema.findings))
+            if unique:
+                conn.execute(
+                    schema.findings.insert(),
+                    [
+                        {
+                            "id": f.id,
+                            "position": position,
+                            "rule": f.rule,
+                            "severity": f.severity,
+                            "supplier": f.supplier,
+                            "recipient": f.recipient,
+                            "data": json.dumps(finding_to_data(f), ensure_ascii=False),
+                        }
+                        for position, f in enumerate(unique.values())
+                    ],
+                )
+
+    def findings(self) -> list[Finding]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(schema.findings.c.data).order_by(schema.findings.c.position)).scalars()
+            return [finding_from_data(json.loads(data)) for data in rows]
+
+
+__all__ = [
+    "DEFAULT_DB",
+    "FILE_STATUSES",
+    "FileRecord",
+    "Review",
+    "Store",
+    "StoreError",
+    "make_engine",
+    "resolve_db",
+]

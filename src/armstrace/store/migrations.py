@@ -1,0 +1,184 @@
+"""Numbered schema migrations: an investigation database outlives many versions of armstrace.
+
+Each step is frozen once released: it declares its own tables in its own
+`MetaData` rather than reusing the current schema in `schema.py`, so a later
+change to the current tables can never change what an old step does. The
+database records the number of the last step applied in `schema_version`;
+opening it applies the missing steps, all in one transaction, and refuses a
+database written by a newer armstrace.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    inspect,
+    select,
+)
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[Connection], None]
+
+
+class SchemaTooNew(Exception):
+    """The database was written by a newer armstrace than this one."""
+
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(f"schema version {found}, newer than {known}")
+        self.found = found
+        self.known = known
+
+
+def _version_table(metadata: MetaData) -> Table:
+    return Table(
+        "schema_version",
+        metadata,
+        Column("version", Integer, primary_key=True),
+        Column("description", Text, nullable=False),
+        Column("applied_at", Text, nullable=False),
+    )
+
+
+def _step_1_documents(conn: Connection) -> None:
+    """Documents, their pages and paths, and the outcome of ingesting each file."""
+    md = MetaData()
+    Table(
+        "documents",
+        md,
+        Column("sha256", Text, primary_key=True),
+        Column("media_type", Text, nullable=False),
+        Column("language", Text),
+        Column("title", Text),
+        Column("metadata", Text, nullable=False),
+        Column("n_pages", Integer, nullable=False),
+        Column("size", Integer, nullable=False),
+        Column("created_at", Text, nullable=False),
+    )
+    Table(
+        "pages",
+        md,
+        Column("doc", Text, ForeignKey("documents.sha256", ondelete="CASCADE"), primary_key=True),
+        Column("number", Integer, primary_key=True),
+        Column("text", Text, nullable=False),
+    )
+    Table(
+        "paths",
+        md,
+        Column("doc", Text, ForeignKey("documents.sha256", ondelete="CASCADE"), primary_key=True),
+        Column("path", Text, primary_key=True),
+        Column("first_seen", Text, nullable=False),
+        Index("ix_paths_path", "path"),
+    )
+    Table(
+        "files",
+        md,
+        Column("path", Text, primary_key=True),
+        Column("sha256", Text),
+        Column("size", Integer, nullable=False),
+        Column("status", Text, nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("updated_at", Text, nullable=False),
+    )
+    md.create_all(conn)
+
+
+def _step_2_transfers(conn: Connection) -> None:
+    """Transfers with their evidence, reviews of them, and analysis findings."""
+    md = MetaData()
+    Table(
+        "transfers",
+        md,
+        Column("id", Text, primary_key=True),
+        Column("source", Text, nullable=False),
+        Column("doc", Text),
+        Column("position", Integer, nullable=False),
+        Column("supplier", Text, nullable=False),
+        Column("recipient", Text, nullable=False),
+        Column("status", Text, nullable=False),
+        Column("first_year", Integer),
+        Column("last_year", Integer),
+        Column("confidence", Float, nullable=False),
+        Column("data", Text, nullable=False),
+        Index("ix_transfers_doc", "source", "doc"),
+        Index("ix_transfers_pair", "supplier", "recipient"),
+    )
+    Table(
+        "reviews",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("transfer", Text, nullable=False),
+        Column("verdict", Text, nullable=False),
+        Column("note", Text, nullable=False),
+        Column("at", Text, nullable=False),
+        Index("ix_reviews_transfer", "transfer"),
+    )
+    Table(
+        "findings",
+        md,
+        Column("id", Text, primary_key=True),
+        Column("position", Integer, nullable=False),
+        Column("rule", Text, nullable=False),
+        Column("severity", Text, nullable=False),
+        Column("supplier", Text, nullable=False),
+        Column("recipient", Text, nullable=False),
+        Column("data", Text, nullable=False),
+    )
+    md.create_all(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "documents, pages, paths and files", _step_1_documents),
+    Migration(2, "transfers, reviews and findings", _step_2_transfers),
+)
+LATEST = MIGRATIONS[-1].version
+
+
+def current_version(conn: Connection) -> int:
+    """The last step applied to this database; 0 for an empty one."""
+    if not inspect(conn).has_table("schema_version"):
+        return 0
+    version_table = _version_table(MetaData())
+    versions = conn.execute(select(version_table.c.version)).scalars().all()
+    return max(versions, default=0)
+
+
+def migrate(conn: Connection, steps: Sequence[Migration] = MIGRATIONS) -> int:
+    """Apply the steps this database lacks, on the caller's transaction; returns the new version.
+
+    Raises `SchemaTooNew` if the database already has a step these `steps` do not know.
+    """
+    version_table = _version_table(MetaData())
+    version_table.create(conn, checkfirst=True)
+    found = current_version(conn)
+    known = steps[-1].version if steps else 0
+    if found > known:
+        raise SchemaTooNew(found, known)
+    for step in steps:
+        if step.version <= found:
+            continue
+        step.apply(conn)
+        conn.execute(
+            version_table.insert().values(
+                version=step.version,
+                description=step.description,
+                applied_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            )
+        )
+        found = step.version
+    return found
