@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 Status = Literal["offered", "ordered", "delivered", "service", "cancelled", "denied"]
 STATUSES: tuple[Status, ...] = ("offered", "ordered", "delivered", "service", "cancelled", "denied")
@@ -123,7 +123,7 @@ class FactRef:
         return {"fact": self.fact, "source": self.source, "text": self.text}
 
 
-Evidence = Union[DocumentSpan, RegisterRow, FactRef]
+Evidence = DocumentSpan | RegisterRow | FactRef
 
 
 def evidence_from_json(data: dict[str, Any]) -> Evidence:
@@ -152,10 +152,14 @@ class Actor:
 
     @property
     def code(self) -> str:
-        """The code used in transfers: the state for a state-owned organisation."""
-        if self.kind == "state":
-            return self.id
-        return self.state or self.id
+        """The code used in transfers: the state for a state-owned organisation.
+
+        A non-state actor keeps its own id even when it operates in a state, so a
+        delivery to an armed group is never read as a delivery to that state.
+        """
+        if self.kind == "organisation":
+            return self.state or self.id
+        return self.id
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,8 @@ DEFAULT_TIMEOUT = 300.0
 """Seconds one file may take to parse before it is given up as `timeout`."""
 
 GOOD_STATUSES = ("ok", "partial")
+_SAMPLE_PER_PAGE = 20_000  # characters of each page the language guess looks at
+_SAMPLE = 200_000
 _STATUS_STYLE = {
     "ok": "green",
     "partial": "yellow",
@@ -138,12 +140,12 @@ def guess_language(pages: Sequence[str]) -> str | None:
     Russian letter quoting English names is still Russian.
     """
     letters = cyrillic = 0
-    for page in pages:
-        for char in page:
-            if char.isalpha():
-                letters += 1
-                if "\u0400" <= char <= "\u04ff":
-                    cyrillic += 1
+    sample = "".join(page[:_SAMPLE_PER_PAGE] for page in pages)[:_SAMPLE]
+    for char in sample:
+        if char.isalpha():
+            letters += 1
+            if "\u0400" <= char <= "\u04ff":
+                cyrillic += 1
     if letters == 0:
         return None
     return "ru" if cyrillic / letters >= 0.3 else "en"

@@ -33,6 +33,7 @@ from armstrace.records import CATEGORIES, Actor, Item, RegisterRow, Status, Tran
 
 REGISTER = "sipri-trade-register"
 REGISTER_TITLE = "SIPRI Arms Transfers Database"
+#: The credit line SIPRI asks for wherever its data is shown.
 CREDIT = "Information from the SIPRI Arms Transfers Database"
 
 Format = Literal["deliveries", "legacy"]
@@ -211,15 +212,6 @@ def sipri_category(category: str | None, description: str = "") -> str | None:
 
 
 # --------------------------------------------------------------------------- reading
-
-
-@dataclass
-class _Lines:
-    """A decoded file as physical lines (1-based numbers), CR and the stray `;` removed."""
-
-    path: Path
-    lines: list[str]
-    trailing_semicolons: bool
 
 
 def _decode(data: bytes) -> str:
@@ -536,7 +528,7 @@ def _deliveries_transfer(
     if "Local production" in col and _yes(row[col["Local production"]]):
         notes.append("produced in the recipient country (local production)")
     if imp.first_year and order_year and order_year < imp.first_year:
-        notes.append(f"deliveries before {imp.first_year} are not in this export")
+        notes.append(f"deliveries before {imp.first_year}, if any, are not in this export")
     return Transfer(
         id=stable_id("sipri", deal_id),
         supplier=supplier,

@@ -45,14 +45,23 @@ def looks_like_text(head: bytes) -> bool:
     return controls / len(head) < 0.05
 
 
+_HIGH = bytes(range(0x80, 0x100))
+_CP1251_LETTERS = bytes([0xA8, 0xB8, *range(0xC0, 0x100)])  # Ё, ё, А-я
+_ASCII_LETTERS = bytes([*range(65, 91), *range(97, 123)])
+
+
+def _count(data: bytes, members: bytes) -> int:
+    return len(data) - len(data.translate(None, members))  # counts in C, fast on large files
+
+
 def _looks_cp1251(data: bytes) -> bool:
     """Russian in cp1251: most letters are high bytes, and those are mostly А-я (0xC0-0xFF, Ёё)."""
-    high = [b for b in data if b >= 0x80]
+    high = _count(data, _HIGH)
     if not high:
         return False
-    cyrillic = sum(1 for b in high if b >= 0xC0 or b in (0xA8, 0xB8))
-    ascii_letters = sum(1 for b in data if 65 <= b <= 90 or 97 <= b <= 122)
-    return cyrillic / len(high) >= 0.8 and cyrillic / (cyrillic + ascii_letters) >= 0.3
+    cyrillic = _count(data, _CP1251_LETTERS)
+    ascii_letters = _count(data, _ASCII_LETTERS)
+    return cyrillic / high >= 0.8 and cyrillic / (cyrillic + ascii_letters) >= 0.3
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span
 
 from armstrace.extract.lang.en.gazetteer import Gazetteer, Mention
 from armstrace.extract.lang.en.lexicon import Lexicon, Trigger, load_lexicon
-from armstrace.extract.segment import segments
+from armstrace.extract.segment import Segment, segments
 from armstrace.kb.model import KnowledgeBase
 from armstrace.records import Actor, DocumentSpan, Item, Status, Transfer
 
@@ -62,6 +62,19 @@ _RANGE = re.compile(rf"\b{_YEAR}\s*(?:-|–|—|to|until|till|through|and)\s*{_Y
 _BETWEEN = re.compile(rf"\bbetween\s+{_YEAR}\s+and\s+{_YEAR}\b", re.I)
 _SINCE = re.compile(rf"\b(?:since|from)\s+(?:early\s+|late\s+|mid-?)?{_YEAR}\b(?!\s*(?:-|–|to|until))", re.I)
 _SINGLE = re.compile(rf"\b{_YEAR}\b")
+_DESIGNATION = re.compile(r"^(?=.*\d)(?=.*[A-Z])[A-Z][A-Za-z]{0,4}-?\d+[A-Za-z0-9-]*$")
+_GOODS_LINE = Trigger("continue", "delivered", nominal=True)
+_ORDINAL = re.compile(r"^\d+(st|nd|rd|th)$")
+_YEAR_TOKEN = re.compile(r"^(19|20)\d\d$")
+
+
+def _lowered(doc: Doc) -> list[str]:
+    """Lower-cased tokens, with the month "May" told apart from the modal "may"."""
+    low = [t.lower_ for t in doc]
+    for i, tok in enumerate(doc):
+        if tok.text == "May" and any(0 <= k < len(doc) and doc[k].like_num for k in (i - 1, i + 1)):
+            low[i] = "may-month"
+    return low
 
 
 def _appositions(low: list[str]) -> list[tuple[int, int]]:
@@ -133,9 +146,11 @@ class EnglishExtractor:
         out: list[Transfer] = []
         account: Account | None = None
         block = -1
-        for seg in segments(text):
+        all_segments = segments(text)
+        for seg in all_segments:
             if seg.block != block:
-                block, account = seg.block, None
+                block = seg.block
+                account = self._paperwork(text, [s for s in all_segments if s.block == block], reference_year)
             sdoc = self.nlp(text[seg.start : seg.end])
             for sent in sdoc.sents:
                 start = seg.start + sent.start_char
@@ -145,6 +160,47 @@ class EnglishExtractor:
                 )
                 found, account = self._sentence(sent, span, account, reference_year, text)
                 out.extend(found)
+        return out
+
+    def _paperwork(self, text: str, block: list[Segment], reference_year: int | None) -> Account | None:
+        """Parties named by label lines ("Exporter: …", "Buyer: …") give the block its account."""
+        parties: dict[str, tuple[Actor, Segment]] = {}
+        for seg in block:
+            doc = self.nlp.make_doc(text[seg.start : seg.end])
+            low = [t.lower_ for t in doc]
+            role = self._label_at(low, 0)
+            if role is None or role in parties:
+                continue
+            actors = [m for m in self.gazetteer.mentions(doc) if m.actor is not None]
+            if actors:
+                parties[role] = (actors[0].actor, seg)  # type: ignore[assignment]
+        if "supplier" not in parties or "recipient" not in parties:
+            return None
+        (supplier, s_seg), (recipient, r_seg) = parties["supplier"], parties["recipient"]
+        first, last = min(s_seg.start, r_seg.start), max(s_seg.end, r_seg.end)
+        years = self._years(" ".join(text[s.start : s.end] for s in block), reference_year)
+        return Account(supplier, recipient, years, (first, last))
+
+    def _label_at(self, low: list[str], i: int) -> str | None:
+        """The party a label at token i names: "Exporter:", "the Seller,"."""
+        if i + 1 < len(low) and low[i] in self.lex.party_labels and low[i + 1] in (":", ","):
+            return self.lex.party_labels[low[i]]
+        if i + 3 < len(low) and f"{low[i]}-{low[i + 2]}" in self.lex.party_labels and low[i + 1] == "-" \
+                and low[i + 3] in (":", ","):
+            return self.lex.party_labels[f"{low[i]}-{low[i + 2]}"]
+        return None
+
+    def _labelled(self, low: list[str], mentions: list[Mention]) -> dict[str, Actor]:
+        """Parties a sentence names by label: "The Seller, JSC Tetraedr (Republic of Belarus), …"."""
+        out: dict[str, Actor] = {}
+        for i in range(len(low)):
+            role = self._label_at(low, i)
+            if role is None or role in out:
+                continue
+            for m in mentions:
+                if m.actor is not None and i < m.start <= i + 14:
+                    out[role] = m.actor
+                    break
         return out
 
     # -- one sentence -----------------------------------------------------
@@ -157,7 +213,7 @@ class EnglishExtractor:
         page_text: str,
     ) -> tuple[list[Transfer], Account | None]:
         doc = sent.as_doc()
-        low = [t.lower_ for t in doc]
+        low = _lowered(doc)
         mentions = self.gazetteer.mentions(doc)
         triggers = self._triggers(doc, low, mentions)
         if not triggers:
@@ -165,9 +221,10 @@ class EnglishExtractor:
         roles = [self._role(doc, low, m, triggers) for m in mentions if m.actor is not None]
         roles = [r for r in roles if r.possessive != "other" and r.adjective != "suppressed"]
         items = self._items(doc, low, mentions)
-        self._attach_items(triggers, items)
+        self._attach_items(doc, low, triggers, items)
         years = self._years(sent.text, reference_year)
         origins = [r for r in roles if r.adjective == "origin"]
+        labelled = self._labelled(low, mentions)
         sentence_has_items = any(t.items for t in triggers)
 
         found: list[Transfer] = []
@@ -175,32 +232,34 @@ class EnglishExtractor:
         for hit in triggers:
             if hit.trigger.cls == "continue" and len(triggers) > 1:
                 continue
-            if self._hedged(low, hit, triggers):
+            if self._hedged(low, hit, triggers) or self._domestic(low, hit):
                 continue
             supplier, recipient, explicit = self._assign(doc, low, hit, roles)
+            if "supplier" in labelled and "recipient" in labelled:
+                supplier, recipient, explicit = labelled["supplier"], labelled["recipient"], True
             carried = False
             if hit.trigger.cls == "continue":
                 supplier = recipient = None
-            if self._domestic(low, hit):
-                continue
             if account is not None:
                 if supplier is None and (recipient is None or recipient.code == account.recipient.code):
                     supplier, carried = account.supplier, True
-                if recipient is None and (supplier.code == account.supplier.code if supplier else False):
+                if recipient is None and supplier is not None and (
+                    supplier.code == account.supplier.code or hit.trigger.cls in ("acquire", "acquire-order")
+                ):
                     recipient, carried = account.recipient, True
+            by_origin = False
             if supplier is None and recipient is not None:
                 supplier = self._origin_supplier(hit, origins, recipient)
+                by_origin = supplier is not None
             if supplier is None or recipient is None or supplier.code == recipient.code:
                 continue
             if hit.trigger.cls == "support" and not hit.items:
                 new_account = Account(
-                    supplier,
-                    recipient,
-                    years or (account.years if account else None),
+                    supplier, recipient, years or (account.years if account else None),
                     (evidence.start, evidence.end),
                 )
                 continue
-            if not hit.items and sentence_has_items:
+            if not hit.items:
                 continue
             status = self._status(doc, low, hit, triggers)
             if hit.trigger.cls == "continue" and account is not None and account.status:
@@ -217,42 +276,93 @@ class EnglishExtractor:
             if carried and account is not None:
                 a_start, a_end = account.span
                 spans.append(
-                    DocumentSpan(
-                        evidence.doc, evidence.path, evidence.page, a_start, a_end, page_text[a_start:a_end]
-                    )
+                    DocumentSpan(evidence.doc, evidence.path, evidence.page, a_start, a_end,
+                                 page_text[a_start:a_end])
                 )
             confidence = 0.85 if explicit else 0.7
             if carried:
                 confidence = 0.6
-            item_list: list[tuple[int, int, Mention | None]] = list(hit.items) or [(-1, -1, None)]
-            for i_start, i_end, mention in item_list:
-                item, quantity = self._item(doc, low, i_start, i_end, mention)
-                found.append(
-                    Transfer(
-                        supplier=supplier,
-                        recipient=recipient,
-                        item=item,
-                        status=status,
-                        years=t_years,
-                        quantity=quantity,
-                        confidence=confidence,
-                        source="document",
-                        evidence=list(spans),
+            if by_origin:
+                confidence = 0.55
+            recipients = self._recipients(low, hit, roles, recipient)
+            for i_start, i_end, mention in hit.items:
+                item, quantity, (e_start, _) = self._item(doc, low, i_start, i_end, mention)
+                item_supplier = supplier
+                if by_origin or explicit is False:
+                    item_supplier = self._adjacent_origin(origins, e_start, recipient) or supplier
+                for item_recipient in self._pair(recipients, hit.items, i_start):
+                    if item_supplier.code == item_recipient.code:
+                        continue
+                    found.append(
+                        Transfer(
+                            supplier=item_supplier,
+                            recipient=item_recipient,
+                            item=item,
+                            status=status,
+                            years=t_years,
+                            quantity=quantity,
+                            confidence=confidence,
+                            source="document",
+                            evidence=list(spans),
+                        )
                     )
-                )
             if explicit or new_account is None:
                 new_account = Account(supplier, recipient, t_years, (evidence.start, evidence.end), status)
         return found, new_account
+
+    def _recipients(self, low: list[str], hit: TriggerHit, roles: list[Role],
+                    first: Actor) -> list[tuple[Actor, int]]:
+        """The recipient and any coordinated with it: "to Ukraine and to Azerbaijan"."""
+        out: list[tuple[Actor, int]] = []
+        start = -1
+        for r in roles:
+            if r.mention.actor is first and r.mention.start > hit.index:
+                start = r.mention.start
+                break
+        out.append((first, start))
+        if start < 0:
+            return out
+        for r in roles:
+            if r.mention.start <= start or r.mention.actor is None:
+                continue
+            if r.prep in ("to", "and") and r.adjective is None and r.possessive in (None, "institution"):
+                between = low[start:r.mention.start]
+                if any(w in self.lex.clause_breaks or w in ("from", "by") for w in between):
+                    break
+                out.append((r.mention.actor, r.mention.start))
+        return out
+
+    @staticmethod
+    def _pair(recipients: list[tuple[Actor, int]], items: list[tuple[int, int, Mention]],
+              item_start: int) -> list[Actor]:
+        """With several items and several recipients, each item goes to the next recipient after it."""
+        if len(recipients) == 1 or len(items) == 1:
+            return [a for a, _ in recipients]
+        for actor, pos in recipients:
+            if pos > item_start:
+                return [actor]
+        return [recipients[-1][0]]
+
+    @staticmethod
+    def _adjacent_origin(origins: list[Role], item_start: int, recipient: Actor) -> Actor | None:
+        for r in origins:
+            if 0 <= item_start - r.mention.end <= 2 and r.mention.actor and r.mention.actor.code != recipient.code:
+                return r.mention.actor
+        return None
 
     # -- triggers ---------------------------------------------------------
     def _triggers(self, doc: Doc, low: list[str], mentions: list[Mention]) -> list[TriggerHit]:
         covered = {i for m in mentions for i in range(m.start, m.end) if m.kind in ("org", "system")}
         hits: list[TriggerHit] = []
+        consumed: set[int] = set()
         for i, word in enumerate(low):
-            if i in covered:
+            if i in covered or i in consumed:
                 continue
             verb = self.lex.verbs.get(word)
             noun = self.lex.nouns.get(word)
+            if i == 0 and word in self.lex.goods_labels and len(low) > 1 and low[1] == ":":
+                hits.append(TriggerHit(0, 1, _GOODS_LINE))  # "Goods: …" continues the paperwork's account
+                continue
             if verb is None and noun is None:
                 continue
             nxt = low[i + 1] if i + 1 < len(low) else ""
@@ -273,8 +383,11 @@ class EnglishExtractor:
             if chosen is None:
                 continue
             particles = self.lex.particles.get(word)
-            if particles and not any(low[j] in particles for j in range(i + 1, min(i + 3, len(low)))):
-                continue  # "handed over", "took delivery": the verb alone is not a transfer
+            if particles:
+                found = [j for j in range(i + 1, min(i + 3, len(low))) if low[j] in particles]
+                if not found:
+                    continue  # "handed over", "took delivery": the verb alone is not a transfer
+                consumed.update(found)
             passive = (
                 not chosen.nominal
                 and any(low[j] in _BE for j in range(max(0, i - 3), i))
@@ -290,7 +403,7 @@ class EnglishExtractor:
     # -- roles ------------------------------------------------------------
     def _role(self, doc: Doc, low: list[str], m: Mention, triggers: list[TriggerHit]) -> Role:
         j = m.start - 1
-        while j >= 0 and (low[j] in self.lex.actor_prefix or low[j] in self.lex.institutions):
+        while j >= 0 and self._name_part(doc, low, j):
             if (
                 low[j] == "of"
                 and j >= 1
@@ -343,6 +456,18 @@ class EnglishExtractor:
                     break
         return role
 
+    def _name_part(self, doc: Doc, low: list[str], j: int) -> bool:
+        """Words between an actor and the preposition that governs it: "for the Armed Forces of"."""
+        w = low[j]
+        if w in self.lex.roles or w in ("with", "and", "between"):
+            return False
+        if w in self.lex.actor_prefix or w in self.lex.institutions or w in _POSSESSIVE:
+            return True
+        if _ORDINAL.match(w):
+            return True
+        text = doc[j].text
+        return j > 0 and text[:1].isupper() and doc[j].is_alpha  # a name: "the 558th Aircraft Repair Plant of"
+
     def _assign(
         self, doc: Doc, low: list[str], hit: TriggerHit, roles: list[Role]
     ) -> tuple[Actor | None, Actor | None, bool]:
@@ -371,6 +496,10 @@ class EnglishExtractor:
 
         to_right = first(right, ("to", "for", "into", "towards"))
         from_right = first(right, ("from", "by"))
+        only_from = first(right, ("from",)) or first(list(reversed(left)), ("from",))
+        by_any = first(right, ("by",)) or first(list(reversed(left)), ("by",))
+        with_any = first(right, ("with",)) or first(list(reversed(left)), ("with",))
+        of_right = first(right, ("of",))
         from_left = first(list(reversed(left)), ("from", "by"))
         to_left = first(list(reversed(left)), ("to", "for"))
         subj = subject(left)
@@ -392,13 +521,16 @@ class EnglishExtractor:
 
         supplier: Actor | None = None
         recipient: Actor | None = None
-        if hit.passive:
+        if hit.passive and cls in ("acquire", "acquire-order"):
+            supplier = only_from  # "were ordered by Poland from Turkey"
+            recipient = by_any or to_right or to_left or subj
+        elif hit.passive:
             supplier = from_right or from_left
             recipient = to_right or to_left or subj
         elif cls in ("supply", "offer", "support"):
             if hit.trigger.nominal:
                 supplier = agent or from_right or subj or from_left
-                recipient = to_right or to_left or possessor
+                recipient = to_right or to_left or possessor or with_any
             else:
                 supplier = subj or from_right or from_left
                 recipient = to_right or direct or possessor or to_left
@@ -411,18 +543,17 @@ class EnglishExtractor:
             if to_right and recipient is not to_right and supplier is None and not hit.trigger.nominal:
                 supplier, recipient = recipient, to_right  # "X ordered … for Y": X acts for Y
         elif cls == "order":
+            # "X signed a contract with Y for …": the one who signs with a supplier is the buyer
             recipient = to_right or to_left
-            supplier = from_right or from_left
-            if supplier is None and agent is not None and agent is not recipient:
-                supplier = agent
+            supplier = from_right or from_left or with_any
             if recipient is None and subj is not None and subj is not supplier:
-                recipient = subj if supplier is not None else None
+                recipient = subj
             if supplier is None and recipient is not None and subj is not None and subj is not recipient:
                 supplier = subj
         elif cls == "service":
             supplier = agent if hit.trigger.nominal and agent else (from_right if hit.passive else None)
-            supplier = supplier or subj or from_right or from_left
-            recipient = possessor or to_right or direct or to_left
+            supplier = supplier or subj or from_right or from_left or with_any
+            recipient = possessor or to_right or direct or of_right or to_left
         explicit = supplier is not None and recipient is not None
         return supplier, recipient, explicit
 
@@ -469,8 +600,36 @@ class EnglishExtractor:
         return False
 
     # -- items ------------------------------------------------------------
+    def _designations(self, doc: Doc, low: list[str], mentions: list[Mention]) -> list[Mention]:
+        """Designations the catalogue does not know ("J-10C fighters", "Hermes 450 drones")."""
+        taken = {i for m in mentions for i in range(m.start, m.end)}
+        out: list[Mention] = []
+        n = len(low)
+        i = 0
+        while i < n:
+            tok = doc[i].text
+            end = i
+            if _DESIGNATION.match(tok):
+                end = i + 1
+            elif tok[:1].isupper() and i + 1 < n and doc[i + 1].text.isdigit() and len(doc[i + 1].text) <= 4 \
+                    and not _YEAR_TOKEN.match(doc[i + 1].text):
+                end = i + 2  # "Hermes 450"
+            elif tok[:1].isupper() and i + 2 < n and low[i + 1] == "-" and doc[i + 2].text[:1].isupper():
+                end = i + 3  # "Vostok-E"
+            if end > i and not any(k in taken for k in range(i, end)):
+                follows = low[end] if end < n else ""
+                counted = i > 0 and (doc[i - 1].like_num or low[i - 1] in self.lex.number_words)
+                if follows in self.lex.item_heads or counted or any(m.start == end for m in mentions
+                                                                    if m.kind in ("equip", "system")):
+                    out.append(Mention("equip", i, end, doc[i:end].text))
+                    i = end
+                    continue
+            i += 1
+        return out
+
     def _items(self, doc: Doc, low: list[str], mentions: list[Mention]) -> list[tuple[int, int, Mention]]:
         raw = [m for m in mentions if m.kind in ("system", "equip")]
+        raw = sorted(raw + self._designations(doc, low, mentions), key=lambda m: m.start)
         groups: list[tuple[int, int, Mention]] = []
         for m in raw:
             if (
@@ -497,27 +656,55 @@ class EnglishExtractor:
     def _generic(self, m: Mention) -> bool:
         return m.system is None and m.text.lower() in self.lex.generic_items
 
-    @staticmethod
-    def _attach_items(triggers: list[TriggerHit], items: list[tuple[int, int, Mention]]) -> None:
+    def _attach_items(self, doc: Doc, low: list[str], triggers: list[TriggerHit],
+                      items: list[tuple[int, int, Mention]]) -> None:
+        """Each item goes to the nearest trigger before it; an item before the first trigger is
+        that trigger's only when the trigger does not take its object after it (passive, nominal)."""
         active = [t for t in triggers if t.trigger.cls != "continue"] or triggers
         for item in items:
             before = [t for t in active if t.index < item[0]]
-            owner = before[-1] if before else active[0]
-            owner.items.append(item)
+            if before:
+                before[-1].items.append(item)
+            elif active[0].passive or active[0].trigger.nominal or active[0].trigger.cls in (
+                "continue", "acquire", "acquire-order") and low[active[0].index] in ("received", "ordered"):
+                active[0].items.append(item)
+        for t in active:
+            if not t.items and t.trigger.cls not in ("support",):
+                head = self._head_item(doc, low, t)
+                if head is not None:
+                    t.items.append(head)
+
+    def _head_item(self, doc: Doc, low: list[str], hit: TriggerHit) -> tuple[int, int, Mention] | None:
+        """An object the catalogue does not know, found by its head noun: "targeting pods"."""
+        for j in range(hit.end, min(hit.end + 7, len(low))):
+            w = low[j]
+            if w in ("to", "from", "for", "by", ".", ";", ",") or w in self.lex.clause_breaks:
+                return None
+            if w in self.lex.head_categories:
+                start = j
+                while start > hit.end and doc[start - 1].is_alpha and low[start - 1] not in _DETERMINERS \
+                        and not doc[start - 1].like_num and low[start - 1] not in self.lex.number_words \
+                        and j - start < 3:
+                    start -= 1
+                return start, j + 1, Mention("equip", start, j + 1, doc[start : j + 1].text)
+        return None
 
     def _item(
-        self, doc: Doc, low: list[str], start: int, end: int, mention: Mention | None
-    ) -> tuple[Item, int | None]:
-        if mention is None:
-            return Item(text="unspecified military goods", system=None, category="other"), None
+        self, doc: Doc, low: list[str], start: int, end: int, mention: Mention
+    ) -> tuple[Item, int | None, tuple[int, int]]:
         start = self._extend(low, start, -1)
         end = self._extend(low, end, +1)
         text = doc[start:end].text
         quantity = self._quantity(doc, low, start)
         if mention.system is not None:
-            return Item(text=text, system=mention.system.id, category=mention.system.category), quantity
-        category = mention.equip.category if mention.equip else "other"
-        return Item(text=text, system=None, category=category), quantity
+            return Item(text=text, system=mention.system.id, category=mention.system.category), quantity, (
+                start, end)
+        if mention.equip is not None:
+            category = mention.equip.category
+        else:
+            heads = [w for w in low[start:end] if w in self.lex.head_categories]
+            category = self.lex.head_categories[heads[-1]] if heads else "other"
+        return Item(text=text, system=None, category=category), quantity, (start, end)
 
     def _extend(self, low: list[str], edge: int, step: int) -> int:
         """Grow an item span over modifiers and head nouns, hyphenated compounds included."""
@@ -568,6 +755,11 @@ class EnglishExtractor:
         before = low[max(0, hit.index - 3) : hit.index]
         if any(w in lex.negations for w in before) and not any(w == "only" for w in before):
             return "denied"
+        after = low[hit.index :]
+        if set(after) & lex.status_words["cancelled"] or any(
+            p in " ".join(after) for p in lex.status_phrases["cancelled"]
+        ):
+            return "cancelled"
         if (
             words & lex.status_words["cancelled"]
             or any(p in text for p in lex.status_phrases["cancelled"])
@@ -575,13 +767,10 @@ class EnglishExtractor:
         ):
             return "cancelled"
         status = hit.trigger.status
-        for other in triggers:
-            if (
-                other.trigger.cls == "offer"
-                and 0 < hit.index - other.index <= 3
-                and low[other.index + 1] == "to"
-            ):
-                return "offered"
+        if self._offered(low, hit, triggers):
+            return "offered"
+        if any(p in text for p in lex.status_phrases["service"]):
+            return "service"
         if status == "delivered":
             word = low[hit.index]
             past_verb = not hit.trigger.nominal and (word.endswith("ed") or word in _IRREGULAR_PAST)
@@ -607,11 +796,21 @@ class EnglishExtractor:
             hi += 1
         return lo, hi
 
+    def _offered(self, low: list[str], hit: TriggerHit, triggers: list[TriggerHit]) -> bool:
+        """"offered to supply …", "proposes … the delivery of …": the offer governs the transfer."""
+        for other in triggers:
+            if other.trigger.cls != "offer" or not 0 < hit.index - other.index <= 10:
+                continue
+            if any(w in self.lex.clause_breaks for w in low[other.index : hit.index]):
+                continue
+            if low[other.index + 1] == "to" or hit.trigger.nominal:
+                return True
+        return False
+
     def _hedged(self, low: list[str], hit: TriggerHit, triggers: list[TriggerHit]) -> bool:
         lo = max(0, hit.index - 8)
-        for t in triggers:
-            if t.trigger.cls == "offer" and 0 < hit.index - t.index <= 3 and low[t.index + 1] == "to":
-                return False
+        if self._offered(low, hit, triggers):
+            return False
         window = low[lo : hit.index] + low[hit.index + 1 : hit.index + 3]
         if any(w in self.lex.hedges for w in window):
             return True

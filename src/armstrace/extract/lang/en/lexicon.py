@@ -40,6 +40,9 @@ class Lexicon:
     measure_words: frozenset[str]
     clause_breaks: frozenset[str]
     pair_anaphora: tuple[str, ...]
+    head_categories: dict[str, str]
+    party_labels: dict[str, str]
+    goods_labels: frozenset[str]
     supplier_anaphora: tuple[str, ...]
 
 
@@ -84,5 +87,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         measure_words=frozenset(str(w).lower() for w in raw["measure_words"]),
         clause_breaks=frozenset(str(w).lower() for w in raw["clause_breaks"]),
         pair_anaphora=tuple(str(w).lower() for w in raw["pair_anaphora"]),
+        party_labels={str(w).lower(): role for role, ws in raw["party_labels"].items() for w in ws},
+        goods_labels=frozenset(str(w).lower() for w in raw["goods_labels"]),
+        head_categories={str(w).lower(): str(cat) for cat, ws in raw["head_categories"].items() for w in ws},
         supplier_anaphora=tuple(str(w).lower() for w in raw["supplier_anaphora"]),
     )
