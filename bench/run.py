@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import platform
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +40,8 @@ def machine() -> dict[str, Any]:
     except ImportError:
         info["pymupdf"] = None
     try:
-        import armstrace
-
-        info["armstrace"] = getattr(armstrace, "__version__", None)
-    except ImportError:
+        info["armstrace"] = metadata.version("armstrace")
+    except metadata.PackageNotFoundError:
         info["armstrace"] = None
     return info
 

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 mkdir -p out
 rm -f out/demo.db
-.venv/bin/armstrace ingest examples --db out/demo.db --no-progress
+.venv/bin/armstrace ingest examples/cache --db out/demo.db --no-progress
 .venv/bin/armstrace transfers --db out/demo.db
 .venv/bin/armstrace findings --db out/demo.db
 .venv/bin/armstrace report --db out/demo.db --out out/report.html

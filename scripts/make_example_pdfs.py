@@ -1,4 +1,4 @@
-"""Regenerate the binary specimens in `examples/`: the export passport PDF and the unsupported file.
+"""Regenerate the binary specimens in `examples/cache/`: the export passport PDF and the unsupported file.
 
 They are generated rather than hand-made so that anyone can check what is in them and
 rebuild them byte for byte: fixed metadata and no random document id, so the sha256 of
@@ -140,7 +140,7 @@ def make_unsupported(out: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "examples", help="the examples folder")
+    parser.add_argument("--out", type=Path, default=ROOT / "examples" / "cache", help="the specimen cache folder")
     args = parser.parse_args()
     passport = args.out / "passports" / "2021-07-12_export-passport-ep-21-0419.pdf"
     memo = args.out / "misc" / "2021-05-03_voice-memo.wav"

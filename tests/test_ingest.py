@@ -603,3 +603,12 @@ def test_html_double_line_break_separates_paragraphs_as_on_old_news_sites(tmp_pa
     )
     doc, _ = _read(path)
     assert doc.pages == ["Первый абзац\n\nВторой абзац\nстрока"]
+
+
+def test_hostile_deeply_nested_html_is_read_in_time(tmp_path: Path) -> None:
+    path = tmp_path / "nested.html"
+    depth = 50_000
+    path.write_text("<html><body>" + "<div>" * depth + "deep text" + "</div>" * depth + "</body></html>")
+    doc, outcome = read_file(path, timeout=20)
+    assert outcome.status == "ok", outcome.reason
+    assert doc is not None and doc.pages == ["deep text"]

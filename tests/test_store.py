@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Connection, inspect, text
 
+from armstrace.errors import UserError
 from armstrace.records import Actor, DocumentSpan, FactRef, Finding, Item, RegisterRow, Transfer
 from armstrace.records import Document as Doc
 from armstrace.store import FILE_STATUSES, Store, StoreError, make_engine, resolve_db, schema
@@ -118,8 +119,9 @@ def test_database_from_a_newer_armstrace_is_refused_with_a_sentence(tmp_path: Pa
 
 def test_a_file_that_is_not_a_database_is_refused_with_its_name(tmp_path: Path) -> None:
     (tmp_path / "notes.db").write_text("these are my notes, not a database\n" * 50)
-    with pytest.raises(StoreError, match=r"notes\.db cannot be opened as an armstrace database"):
+    with pytest.raises(StoreError, match=r"notes\.db cannot be opened as an armstrace database") as caught:
         Store(_url(tmp_path, "notes.db"))
+    assert isinstance(caught.value, UserError)  # the CLI prints it as a sentence, not a traceback
 
 
 def test_a_database_in_a_missing_folder_is_refused_with_its_name(tmp_path: Path) -> None:

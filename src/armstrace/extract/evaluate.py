@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 from rich.table import Table
 
+from armstrace.errors import GoldError
 from armstrace.records import STATUSES, Transfer
 
 STATUS_CLASS: dict[str, str] = {
@@ -41,7 +42,7 @@ Key = tuple[str, str, str]
 Extractor = Callable[["Case"], Sequence[Transfer]]
 
 
-class CaseError(ValueError):
+class CaseError(GoldError):
     """A gold case file that cannot be read; the message names the file and the reason."""
 
 

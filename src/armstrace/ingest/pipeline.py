@@ -134,7 +134,7 @@ def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
 
 
 def guess_language(pages: Sequence[str]) -> str | None:
-    """ "ru" when a fair share of the letters are Cyrillic, "en" otherwise; None with no letters.
+    """Guess "ru" when a fair share of the letters are Cyrillic, "en" otherwise, None with no letters.
 
     Deliberately small: it only routes a document to a language pack, and a
     Russian letter quoting English names is still Russian.

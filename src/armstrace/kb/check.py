@@ -9,7 +9,7 @@ checks that need the whole knowledge base at once:
 - two periods of the same state in the same alliance that overlap;
 - two periods of the same intensity in the same conflict that overlap;
 - one alias (under `normalise_name`) that names two different systems, organisations,
-  alliances or states.
+  alliances, equipment kinds or states.
 """
 
 from __future__ import annotations
@@ -76,6 +76,7 @@ def _shared_aliases(reading: Reading) -> list[KBProblem]:
         ("system", {s.id: (s.id, s.name, *s.aliases) for s in kb.systems.values()}),
         ("organisation", {o.id: (o.id, o.name, *o.aliases) for o in kb.organisations.values()}),
         ("alliance", {a.id: (a.id, a.name, *a.aliases) for a in kb.alliances.values()}),
+        ("equipment", {e.id: (*e.phrases, *e.phrases_ru) for e in kb.equipment.values()}),
         (
             "state",
             {

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, and_, create_engine, delete, event, f
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
+from armstrace.errors import DatabaseError
 from armstrace.records import Document, Finding, Transfer
 from armstrace.store import schema
 from armstrace.store.codec import finding_from_data, finding_to_data, transfer_from_data, transfer_to_data
@@ -39,7 +40,7 @@ FILE_STATUSES: tuple[str, ...] = (
 VERDICTS: tuple[str, ...] = ("confirmed", "rejected")
 
 
-class StoreError(Exception):
+class StoreError(DatabaseError):
     """A database the user named cannot be used; the message says which and why."""
 
 

@@ -13,8 +13,8 @@ import re
 import warnings
 from pathlib import Path
 
-from bs4 import BeautifulSoup, Comment, Declaration, Doctype, ProcessingInstruction
-from bs4.element import Tag
+from bs4 import BeautifulSoup
+from bs4.element import NavigableString, PageElement, PreformattedString, Tag
 
 from armstrace.ingest.formats import Parsed
 from armstrace.ingest.formats.text import bom_encoding, decode_text, looks_like_text, normalise_newlines
@@ -36,6 +36,11 @@ _LINE_MARK = "\ue000"
 _PARA_MARK = "\ue001"
 _CELL_MARK = "\ue002"
 _BR_MARK = "\ue003"
+_BLOCK_MARK = {
+    **{name: _PARA_MARK for name in _PARAGRAPH},
+    **{name: _LINE_MARK for name in _LINE},
+    **{name: _CELL_MARK for name in _CELL},
+}
 _MARKS = re.compile("[\\s\ue000-\ue003]*[\ue000-\ue003][\\s\ue000-\ue003]*")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _LEADING_NOISE = re.compile(r"^(?:\s+|<\?xml[^>]*>|<!--.*?-->)*", re.DOTALL)
@@ -56,11 +61,12 @@ def _decode(data: bytes) -> str:
         if declared:
             name = declared.group(1).decode("ascii", errors="ignore")
             try:
-                codecs.lookup(name)
+                codec = codecs.lookup(name).name
             except LookupError:
-                pass
-            else:
-                return data.decode(name, errors="replace")
+                codec = ""
+            # Browsers ignore a UTF-16/32 declaration in bytes they could read it from: so do we.
+            if codec and not codec.startswith(("utf-16", "utf-32")):
+                return data.decode(codec, errors="replace")
     return decode_text(data)[0]
 
 
@@ -77,6 +83,35 @@ def _break(run: re.Match[str]) -> str:
 def _collapse(text: str) -> str:
     text = " ".join(text.split())  # every run of source whitespace is one space, as a browser shows it
     return _MARKS.sub(_break, text).strip()
+
+
+def _visible_text(root: Tag) -> str:
+    """The text a browser would show, with markers where blocks and breaks are.
+
+    A loop with an explicit stack, not recursion and not tree edits: a hostile
+    page nested a hundred thousand levels deep must neither overflow the stack
+    nor take quadratic time.
+    """
+    out: list[str] = []
+    in_pre = 0
+    stack: list[tuple[PageElement, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if isinstance(node, Tag):
+            mark = _BLOCK_MARK.get(node.name, "")
+            if leaving:
+                out.append(mark)
+                in_pre -= node.name == "pre"
+            elif node.name == "br":
+                out.append(_BR_MARK)
+            elif node.name not in _DROP:
+                out.append(mark)
+                in_pre += node.name == "pre"
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(node.contents))
+        elif isinstance(node, NavigableString) and not isinstance(node, PreformattedString):
+            out.append(node.replace("\n", _LINE_MARK) if in_pre else str(node))
+    return "".join(out)
 
 
 class HtmlFormat:
@@ -112,20 +147,5 @@ class HtmlFormat:
         html_tag = soup.find("html")
         language = str(html_tag.get("lang") or "").split("-")[0].lower() if isinstance(html_tag, Tag) else ""
 
-        for tag in soup.find_all(_DROP):
-            tag.decompose()
-        for node in soup.find_all(string=True):
-            if isinstance(node, (Comment, Declaration, Doctype, ProcessingInstruction)):
-                node.extract()
-        for pre in soup.find_all("pre"):
-            for node in pre.find_all(string=True):
-                node.replace_with(node.replace("\n", _LINE_MARK))
-        for br in soup.find_all("br"):
-            br.replace_with(_BR_MARK)
-        for marks, names in ((_PARA_MARK, _PARAGRAPH), (_LINE_MARK, _LINE), (_CELL_MARK, _CELL)):
-            for tag in soup.find_all(names):
-                tag.insert_before(marks)
-                tag.insert_after(marks)
-
-        text = _collapse(soup.get_text())
+        text = _collapse(_visible_text(soup))
         return Parsed(pages=[text], title=title or None, metadata=metadata, language=language or None)

@@ -54,7 +54,7 @@ _DETERMINERS = frozenset(
         "whose",
     ]
 )
-_BE = frozenset(["is", "are", "was", "were", "be", "been", "being", "has", "have", "had"])
+_BE = frozenset(["is", "are", "was", "were", "be", "been", "being"])
 _IRREGULAR_PAST = frozenset(["sold", "sent", "gave", "given", "bought", "handed", "shipped", "received"])
 _POSSESSIVE = frozenset(["'s", "’s", "'", "’"])
 _YEAR = r"(19[5-9]\d|20[0-4]\d)"
@@ -63,6 +63,7 @@ _BETWEEN = re.compile(rf"\bbetween\s+{_YEAR}\s+and\s+{_YEAR}\b", re.I)
 _SINCE = re.compile(rf"\b(?:since|from)\s+(?:early\s+|late\s+|mid-?)?{_YEAR}\b(?!\s*(?:-|–|to|until))", re.I)
 _SINGLE = re.compile(rf"\b{_YEAR}\b")
 _DESIGNATION = re.compile(r"^(?=.*\d)(?=.*[A-Z])[A-Z][A-Za-z]{0,4}-?\d+[A-Za-z0-9-]*$")
+_WRAP = re.compile(r"[\n\r\t\f\v]")
 _GOODS_LINE = Trigger("continue", "delivered", nominal=True)
 _ORDINAL = re.compile(r"^\d+(st|nd|rd|th)$")
 _YEAR_TOKEN = re.compile(r"^(19|20)\d\d$")
@@ -81,10 +82,9 @@ def _appositions(low: list[str]) -> list[tuple[int, int]]:
     """Token ranges between paired dashes or inside parentheses."""
     out: list[tuple[int, int]] = []
     dashes = [i for i, w in enumerate(low) if w in ("—", "–", "--")]
+    # an unpaired dash is a dateline ("BAKU — …") or an afterthought, not an aside
     for a, b in zip(dashes[::2], dashes[1::2], strict=False):
         out.append((a, b))
-    if len(dashes) % 2 == 1:
-        out.append((dashes[-1], len(low)))
     opened: int | None = None
     for i, w in enumerate(low):
         if w == "(":
@@ -151,7 +151,9 @@ class EnglishExtractor:
             if seg.block != block:
                 block = seg.block
                 account = self._paperwork(text, [s for s in all_segments if s.block == block], reference_year)
-            sdoc = self.nlp(text[seg.start : seg.end])
+            # line breaks inside a segment are wrapped lines: read them as spaces (same length,
+            # so every offset still points into the page text)
+            sdoc = self.nlp(_WRAP.sub(" ", text[seg.start : seg.end]))
             for sent in sdoc.sents:
                 start = seg.start + sent.start_char
                 end = seg.start + sent.end_char
@@ -225,6 +227,7 @@ class EnglishExtractor:
         years = self._years(sent.text, reference_year)
         origins = [r for r in roles if r.adjective == "origin"]
         labelled = self._labelled(low, mentions)
+        blocked = {i for m in mentions if m.actor is not None for i in range(m.start, m.end)}
         sentence_has_items = any(t.items for t in triggers)
 
         found: list[Transfer] = []
@@ -286,7 +289,7 @@ class EnglishExtractor:
                 confidence = 0.55
             recipients = self._recipients(low, hit, roles, recipient)
             for i_start, i_end, mention in hit.items:
-                item, quantity, (e_start, _) = self._item(doc, low, i_start, i_end, mention)
+                item, quantity, (e_start, _) = self._item(doc, low, i_start, i_end, mention, blocked)
                 item_supplier = supplier
                 if by_origin or explicit is False:
                     item_supplier = self._adjacent_origin(origins, e_start, recipient) or supplier
@@ -437,6 +440,8 @@ class EnglishExtractor:
                     break
                 if low[j2] in (",", ".", "and", "to", "for", "from", "by", "of"):
                     break
+            if role.possessive == "other" and k < len(doc) and doc[k].is_title and doc[k].is_alpha:
+                role.possessive = "institution"  # "Israel's Rafael": a firm of that state
         elif m.form == "adjective":
             role.adjective = "suppressed"
             for j2 in range(m.end, min(m.end + 5, len(low))):
@@ -503,6 +508,9 @@ class EnglishExtractor:
         from_left = first(list(reversed(left)), ("from", "by"))
         to_left = first(list(reversed(left)), ("to", "for"))
         subj = subject(left)
+        if subj is None and not hit.trigger.nominal:
+            # "Russia acknowledged delivering … but denied selling …": coordinated verbs share a subject
+            subj = subject([r for r in roles if r.mention.end <= t and r.adjective != "origin"][:1])
         agent = None
         for r in reversed(left):
             if r.mention.end >= t - 3 and (r.possessive == "agent" or r.adjective == "agent"):
@@ -546,6 +554,10 @@ class EnglishExtractor:
             # "X signed a contract with Y for …": the one who signs with a supplier is the buyer
             recipient = to_right or to_left
             supplier = from_right or from_left or with_any
+            if t > 0 and low[t - 1] in ("its", "their", "our") and subj is not None:
+                # "the Ministry … confirms its order": the one who orders is the buyer
+                other = to_right or to_left or with_any or from_right or from_left
+                recipient, supplier = subj, (other if other is not subj else None)
             if recipient is None and subj is not None and subj is not supplier:
                 recipient = subj
             if supplier is None and recipient is not None and subj is not None and subj is not recipient:
@@ -619,7 +631,7 @@ class EnglishExtractor:
             if end > i and not any(k in taken for k in range(i, end)):
                 follows = low[end] if end < n else ""
                 counted = i > 0 and (doc[i - 1].like_num or low[i - 1] in self.lex.number_words)
-                if follows in self.lex.item_heads or counted or any(m.start == end for m in mentions
+                if follows in self.lex.item_heads or follows in self.lex.item_modifiers or counted or any(m.start == end for m in mentions
                                                                     if m.kind in ("equip", "system")):
                     out.append(Mention("equip", i, end, doc[i:end].text))
                     i = end
@@ -665,22 +677,28 @@ class EnglishExtractor:
             before = [t for t in active if t.index < item[0]]
             if before:
                 before[-1].items.append(item)
-            elif active[0].passive or active[0].trigger.nominal or active[0].trigger.cls in (
-                "continue", "acquire", "acquire-order") and low[active[0].index] in ("received", "ordered"):
+            elif (
+                active[0].passive
+                or active[0].trigger.nominal
+                or active[0].trigger.cls == "continue"
+                or (active[0].trigger.cls in ("acquire", "acquire-order")
+                    and low[active[0].index] in ("received", "ordered"))
+            ):
                 active[0].items.append(item)
         for t in active:
             if not t.items and t.trigger.cls not in ("support",):
-                head = self._head_item(doc, low, t)
+                head = self._head_item(doc, low, t, {h.index for h in triggers if h.trigger.cls != "continue"})
                 if head is not None:
                     t.items.append(head)
 
-    def _head_item(self, doc: Doc, low: list[str], hit: TriggerHit) -> tuple[int, int, Mention] | None:
+    def _head_item(self, doc: Doc, low: list[str], hit: TriggerHit,
+                   trigger_at: set[int]) -> tuple[int, int, Mention] | None:
         """An object the catalogue does not know, found by its head noun: "targeting pods"."""
-        for j in range(hit.end, min(hit.end + 7, len(low))):
+        for j in range(hit.end, min(hit.end + 9, len(low))):
             w = low[j]
-            if w in ("to", "from", "for", "by", ".", ";", ",") or w in self.lex.clause_breaks:
+            if w in ("to", "from", "for", "by", ".", ";", ",") or w in self.lex.clause_breaks or j in trigger_at:
                 return None
-            if w in self.lex.head_categories:
+            if w in self.lex.item_heads and w not in ("warfare", "spare", "mobile"):
                 start = j
                 while start > hit.end and doc[start - 1].is_alpha and low[start - 1] not in _DETERMINERS \
                         and not doc[start - 1].like_num and low[start - 1] not in self.lex.number_words \
@@ -690,9 +708,13 @@ class EnglishExtractor:
         return None
 
     def _item(
-        self, doc: Doc, low: list[str], start: int, end: int, mention: Mention
+        self, doc: Doc, low: list[str], start: int, end: int, mention: Mention, blocked: set[int]
     ) -> tuple[Item, int | None, tuple[int, int]]:
         start = self._extend(low, start, -1)
+        while start > 1 and (doc[start - 1].is_title or doc[start - 1].is_upper) and doc[start - 1].is_alpha \
+                and start - 1 not in blocked \
+                and low[start - 1] not in self.lex.number_words:
+            start -= 1  # a name the catalogue does not know: "Wing Loong drones", "Nora B-52"
         end = self._extend(low, end, +1)
         text = doc[start:end].text
         quantity = self._quantity(doc, low, start)
@@ -799,7 +821,7 @@ class EnglishExtractor:
     def _offered(self, low: list[str], hit: TriggerHit, triggers: list[TriggerHit]) -> bool:
         """"offered to supply …", "proposes … the delivery of …": the offer governs the transfer."""
         for other in triggers:
-            if other.trigger.cls != "offer" or not 0 < hit.index - other.index <= 10:
+            if other.trigger.cls != "offer" or not 0 < hit.index - other.index <= 16:
                 continue
             if any(w in self.lex.clause_breaks for w in low[other.index : hit.index]):
                 continue
