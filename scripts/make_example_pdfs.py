@@ -140,7 +140,9 @@ def make_unsupported(out: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "examples" / "cache", help="the specimen cache folder")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "examples" / "cache", help="the specimen cache folder"
+    )
     args = parser.parse_args()
     passport = args.out / "passports" / "2021-07-12_export-passport-ep-21-0419.pdf"
     memo = args.out / "misc" / "2021-05-03_voice-memo.wav"

@@ -187,8 +187,12 @@ class EnglishExtractor:
         """The party a label at token i names: "Exporter:", "the Seller,"."""
         if i + 1 < len(low) and low[i] in self.lex.party_labels and low[i + 1] in (":", ","):
             return self.lex.party_labels[low[i]]
-        if i + 3 < len(low) and f"{low[i]}-{low[i + 2]}" in self.lex.party_labels and low[i + 1] == "-" \
-                and low[i + 3] in (":", ","):
+        if (
+            i + 3 < len(low)
+            and f"{low[i]}-{low[i + 2]}" in self.lex.party_labels
+            and low[i + 1] == "-"
+            and low[i + 3] in (":", ",")
+        ):
             return self.lex.party_labels[f"{low[i]}-{low[i + 2]}"]
         return None
 
@@ -228,7 +232,6 @@ class EnglishExtractor:
         origins = [r for r in roles if r.adjective == "origin"]
         labelled = self._labelled(low, mentions)
         blocked = {i for m in mentions if m.actor is not None for i in range(m.start, m.end)}
-        sentence_has_items = any(t.items for t in triggers)
 
         found: list[Transfer] = []
         new_account = account
@@ -246,8 +249,13 @@ class EnglishExtractor:
             if account is not None:
                 if supplier is None and (recipient is None or recipient.code == account.recipient.code):
                     supplier, carried = account.supplier, True
-                if recipient is None and supplier is not None and (
-                    supplier.code == account.supplier.code or hit.trigger.cls in ("acquire", "acquire-order")
+                if (
+                    recipient is None
+                    and supplier is not None
+                    and (
+                        supplier.code == account.supplier.code
+                        or hit.trigger.cls in ("acquire", "acquire-order")
+                    )
                 ):
                     recipient, carried = account.recipient, True
             by_origin = False
@@ -258,7 +266,9 @@ class EnglishExtractor:
                 continue
             if hit.trigger.cls == "support" and not hit.items:
                 new_account = Account(
-                    supplier, recipient, years or (account.years if account else None),
+                    supplier,
+                    recipient,
+                    years or (account.years if account else None),
                     (evidence.start, evidence.end),
                 )
                 continue
@@ -279,8 +289,9 @@ class EnglishExtractor:
             if carried and account is not None:
                 a_start, a_end = account.span
                 spans.append(
-                    DocumentSpan(evidence.doc, evidence.path, evidence.page, a_start, a_end,
-                                 page_text[a_start:a_end])
+                    DocumentSpan(
+                        evidence.doc, evidence.path, evidence.page, a_start, a_end, page_text[a_start:a_end]
+                    )
                 )
             confidence = 0.85 if explicit else 0.7
             if carried:
@@ -313,8 +324,9 @@ class EnglishExtractor:
                 new_account = Account(supplier, recipient, t_years, (evidence.start, evidence.end), status)
         return found, new_account
 
-    def _recipients(self, low: list[str], hit: TriggerHit, roles: list[Role],
-                    first: Actor) -> list[tuple[Actor, int]]:
+    def _recipients(
+        self, low: list[str], hit: TriggerHit, roles: list[Role], first: Actor
+    ) -> list[tuple[Actor, int]]:
         """The recipient and any coordinated with it: "to Ukraine and to Azerbaijan"."""
         out: list[tuple[Actor, int]] = []
         start = -1
@@ -329,15 +341,16 @@ class EnglishExtractor:
             if r.mention.start <= start or r.mention.actor is None:
                 continue
             if r.prep in ("to", "and") and r.adjective is None and r.possessive in (None, "institution"):
-                between = low[start:r.mention.start]
+                between = low[start : r.mention.start]
                 if any(w in self.lex.clause_breaks or w in ("from", "by") for w in between):
                     break
                 out.append((r.mention.actor, r.mention.start))
         return out
 
     @staticmethod
-    def _pair(recipients: list[tuple[Actor, int]], items: list[tuple[int, int, Mention]],
-              item_start: int) -> list[Actor]:
+    def _pair(
+        recipients: list[tuple[Actor, int]], items: list[tuple[int, int, Mention]], item_start: int
+    ) -> list[Actor]:
         """With several items and several recipients, each item goes to the next recipient after it."""
         if len(recipients) == 1 or len(items) == 1:
             return [a for a, _ in recipients]
@@ -349,7 +362,11 @@ class EnglishExtractor:
     @staticmethod
     def _adjacent_origin(origins: list[Role], item_start: int, recipient: Actor) -> Actor | None:
         for r in origins:
-            if 0 <= item_start - r.mention.end <= 2 and r.mention.actor and r.mention.actor.code != recipient.code:
+            if (
+                0 <= item_start - r.mention.end <= 2
+                and r.mention.actor
+                and r.mention.actor.code != recipient.code
+            ):
                 return r.mention.actor
         return None
 
@@ -471,7 +488,9 @@ class EnglishExtractor:
         if _ORDINAL.match(w):
             return True
         text = doc[j].text
-        return j > 0 and text[:1].isupper() and doc[j].is_alpha  # a name: "the 558th Aircraft Repair Plant of"
+        return (
+            j > 0 and text[:1].isupper() and doc[j].is_alpha
+        )  # a name: "the 558th Aircraft Repair Plant of"
 
     def _assign(
         self, doc: Doc, low: list[str], hit: TriggerHit, roles: list[Role]
@@ -623,16 +642,25 @@ class EnglishExtractor:
             end = i
             if _DESIGNATION.match(tok):
                 end = i + 1
-            elif tok[:1].isupper() and i + 1 < n and doc[i + 1].text.isdigit() and len(doc[i + 1].text) <= 4 \
-                    and not _YEAR_TOKEN.match(doc[i + 1].text):
+            elif (
+                tok[:1].isupper()
+                and i + 1 < n
+                and doc[i + 1].text.isdigit()
+                and len(doc[i + 1].text) <= 4
+                and not _YEAR_TOKEN.match(doc[i + 1].text)
+            ):
                 end = i + 2  # "Hermes 450"
             elif tok[:1].isupper() and i + 2 < n and low[i + 1] == "-" and doc[i + 2].text[:1].isupper():
                 end = i + 3  # "Vostok-E"
             if end > i and not any(k in taken for k in range(i, end)):
                 follows = low[end] if end < n else ""
                 counted = i > 0 and (doc[i - 1].like_num or low[i - 1] in self.lex.number_words)
-                if follows in self.lex.item_heads or follows in self.lex.item_modifiers or counted or any(m.start == end for m in mentions
-                                                                    if m.kind in ("equip", "system")):
+                if (
+                    follows in self.lex.item_heads
+                    or follows in self.lex.item_modifiers
+                    or counted
+                    or any(m.start == end for m in mentions if m.kind in ("equip", "system"))
+                ):
                     out.append(Mention("equip", i, end, doc[i:end].text))
                     i = end
                     continue
@@ -668,8 +696,9 @@ class EnglishExtractor:
     def _generic(self, m: Mention) -> bool:
         return m.system is None and m.text.lower() in self.lex.generic_items
 
-    def _attach_items(self, doc: Doc, low: list[str], triggers: list[TriggerHit],
-                      items: list[tuple[int, int, Mention]]) -> None:
+    def _attach_items(
+        self, doc: Doc, low: list[str], triggers: list[TriggerHit], items: list[tuple[int, int, Mention]]
+    ) -> None:
         """Each item goes to the nearest trigger before it; an item before the first trigger is
         that trigger's only when the trigger does not take its object after it (passive, nominal)."""
         active = [t for t in triggers if t.trigger.cls != "continue"] or triggers
@@ -681,28 +710,42 @@ class EnglishExtractor:
                 active[0].passive
                 or active[0].trigger.nominal
                 or active[0].trigger.cls == "continue"
-                or (active[0].trigger.cls in ("acquire", "acquire-order")
-                    and low[active[0].index] in ("received", "ordered"))
+                or (
+                    active[0].trigger.cls in ("acquire", "acquire-order")
+                    and low[active[0].index] in ("received", "ordered")
+                )
             ):
                 active[0].items.append(item)
         for t in active:
             if not t.items and t.trigger.cls not in ("support",):
-                head = self._head_item(doc, low, t, {h.index for h in triggers if h.trigger.cls != "continue"})
+                head = self._head_item(
+                    doc, low, t, {h.index for h in triggers if h.trigger.cls != "continue"}
+                )
                 if head is not None:
                     t.items.append(head)
 
-    def _head_item(self, doc: Doc, low: list[str], hit: TriggerHit,
-                   trigger_at: set[int]) -> tuple[int, int, Mention] | None:
+    def _head_item(
+        self, doc: Doc, low: list[str], hit: TriggerHit, trigger_at: set[int]
+    ) -> tuple[int, int, Mention] | None:
         """An object the catalogue does not know, found by its head noun: "targeting pods"."""
         for j in range(hit.end, min(hit.end + 9, len(low))):
             w = low[j]
-            if w in ("to", "from", "for", "by", ".", ";", ",") or w in self.lex.clause_breaks or j in trigger_at:
+            if (
+                w in ("to", "from", "for", "by", ".", ";", ",")
+                or w in self.lex.clause_breaks
+                or j in trigger_at
+            ):
                 return None
             if w in self.lex.item_heads and w not in ("warfare", "spare", "mobile"):
                 start = j
-                while start > hit.end and doc[start - 1].is_alpha and low[start - 1] not in _DETERMINERS \
-                        and not doc[start - 1].like_num and low[start - 1] not in self.lex.number_words \
-                        and j - start < 3:
+                while (
+                    start > hit.end
+                    and doc[start - 1].is_alpha
+                    and low[start - 1] not in _DETERMINERS
+                    and not doc[start - 1].like_num
+                    and low[start - 1] not in self.lex.number_words
+                    and j - start < 3
+                ):
                     start -= 1
                 return start, j + 1, Mention("equip", start, j + 1, doc[start : j + 1].text)
         return None
@@ -711,16 +754,23 @@ class EnglishExtractor:
         self, doc: Doc, low: list[str], start: int, end: int, mention: Mention, blocked: set[int]
     ) -> tuple[Item, int | None, tuple[int, int]]:
         start = self._extend(low, start, -1)
-        while start > 1 and (doc[start - 1].is_title or doc[start - 1].is_upper) and doc[start - 1].is_alpha \
-                and start - 1 not in blocked \
-                and low[start - 1] not in self.lex.number_words:
+        while (
+            start > 1
+            and (doc[start - 1].is_title or doc[start - 1].is_upper)
+            and doc[start - 1].is_alpha
+            and start - 1 not in blocked
+            and low[start - 1] not in self.lex.number_words
+        ):
             start -= 1  # a name the catalogue does not know: "Wing Loong drones", "Nora B-52"
         end = self._extend(low, end, +1)
         text = doc[start:end].text
         quantity = self._quantity(doc, low, start)
         if mention.system is not None:
-            return Item(text=text, system=mention.system.id, category=mention.system.category), quantity, (
-                start, end)
+            return (
+                Item(text=text, system=mention.system.id, category=mention.system.category),
+                quantity,
+                (start, end),
+            )
         if mention.equip is not None:
             category = mention.equip.category
         else:
@@ -819,7 +869,7 @@ class EnglishExtractor:
         return lo, hi
 
     def _offered(self, low: list[str], hit: TriggerHit, triggers: list[TriggerHit]) -> bool:
-        """"offered to supply …", "proposes … the delivery of …": the offer governs the transfer."""
+        """ "offered to supply …", "proposes … the delivery of …": the offer governs the transfer."""
         for other in triggers:
             if other.trigger.cls != "offer" or not 0 < hit.index - other.index <= 16:
                 continue
