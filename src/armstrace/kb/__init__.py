@@ -8,6 +8,7 @@ records of `model.py` and linted by `check.py`. Every dated statement is a sourc
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 from armstrace.kb import check as _check
@@ -18,13 +19,44 @@ from armstrace.kb.model import KnowledgeBase
 
 DATA_DIR = Path(__file__).parent / "data"
 
-__all__ = ["DATA_DIR", "KBError", "KBProblem", "KnowledgeBase", "check", "default_kb", "load"]
+__all__ = [
+    "DATA_DIR",
+    "KBError",
+    "KBProblem",
+    "KnowledgeBase",
+    "check",
+    "default_kb",
+    "layers",
+    "load",
+]
 
 
-@functools.lru_cache(maxsize=1)
+LOCAL_DIR = Path("armstrace-kb")  # where `armstrace kb import` writes, relative to the working folder
+
+
+def layers() -> list[Path]:
+    """Knowledge-base folders read on top of the bundled one, in order.
+
+    `$ARMSTRACE_KB` (folders separated by the path separator) when set; otherwise
+    `./armstrace-kb` when it exists, so that imported datasets are used by every command.
+    """
+    env = os.environ.get("ARMSTRACE_KB")
+    if env is not None:
+        return [Path(p) for p in env.split(os.pathsep) if p]
+    return [LOCAL_DIR] if LOCAL_DIR.is_dir() else []
+
+
+@functools.lru_cache(maxsize=4)
+def _layered(extra: tuple[Path, ...]) -> KnowledgeBase:
+    kb = loader.load(DATA_DIR)
+    for folder in extra:
+        kb = loader.load(folder, base=kb)
+    return kb
+
+
 def default_kb() -> KnowledgeBase:
-    """The bundled knowledge base, read once per process (treat it as read-only)."""
-    return loader.load(DATA_DIR)
+    """The bundled knowledge base with the user's layers, read once per process (treat as read-only)."""
+    return _layered(tuple(layers()))
 
 
 def load(data_dir: Path | None = None) -> KnowledgeBase:

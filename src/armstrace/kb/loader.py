@@ -29,6 +29,7 @@ from typing import Any, cast
 
 import yaml
 
+from armstrace.errors import UserError
 from armstrace.kb.model import (
     INTENSITY_RANK,
     OBLIGATIONS,
@@ -79,8 +80,10 @@ class KBProblem:
         return f"{where}: {self.message}"
 
 
-class KBError(ValueError):
+class KBError(UserError):
     """The knowledge base could not be loaded; the message names each file and problem."""
+
+    code = "E010"
 
     def __init__(self, problems: list[KBProblem], data_dir: Path | None = None) -> None:
         self.problems = problems
@@ -210,9 +213,13 @@ REF_LABELS = {
 
 
 class _Reader:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, base: KnowledgeBase | None = None) -> None:
         self.data_dir = data_dir
-        self.reading = Reading(kb=KnowledgeBase())
+        kb = KnowledgeBase()
+        if base is not None:  # a layer on top of another knowledge base: its records are visible here
+            for name in ("sources", "states", "organisations", "systems", "equipment", "alliances", "conflicts"):
+                getattr(kb, name).update(getattr(base, name))
+        self.reading = Reading(kb=kb)
         self.fact_ids: dict[str, str] = {}
         # Second-pass work: references to check once every file has been read.
         self.refs: list[tuple[str, str, str, str, str]] = []  # (file, record id, kind, target, field)
@@ -229,7 +236,7 @@ class _Reader:
         if not id:
             self.problem(file, "", f"a {kind} record has an empty id")
             return
-        if id in table:
+        if id in table and (kind, id) in self.reading.origin:
             first = self.reading.file_of(kind, id)
             self.problem(file, id, f"duplicate {kind} id {id!r} (first defined in {first})")
             return
@@ -533,14 +540,18 @@ def _span(period: Period) -> str:
     return f"from {period.start.isoformat()} until {period.end.isoformat()}"
 
 
-def read(data_dir: Path) -> Reading:
-    """Read a data folder in two passes and collect every problem; never raises for bad data."""
-    return _Reader(data_dir).read()
+def read(data_dir: Path, base: KnowledgeBase | None = None) -> Reading:
+    """Read a data folder in two passes and collect every problem; never raises for bad data.
+
+    With a `base`, the folder is a layer: its records may refer to the base's and replace
+    base records of the same id (an imported dataset on top of the bundled knowledge base).
+    """
+    return _Reader(data_dir, base).read()
 
 
-def load(data_dir: Path) -> KnowledgeBase:
+def load(data_dir: Path, base: KnowledgeBase | None = None) -> KnowledgeBase:
     """Read a data folder; raise `KBError` naming each file and problem if any record is invalid."""
-    reading = read(data_dir)
+    reading = read(data_dir, base)
     if reading.problems:
         raise KBError(reading.problems, data_dir)
     return reading.kb

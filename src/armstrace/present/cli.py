@@ -8,6 +8,7 @@ exit status 2, never a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -347,6 +348,15 @@ def kb_export(format: Annotated[str, typer.Option("--format")] = "json") -> None
     if format != "json":
         raise UserError(f"unknown format {format!r}: only json is supported.")
     sys.stdout.write(json.dumps(export_json(_kb()), ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+
+# Command modules of other areas register their commands on `app`, `import_app` and
+# `kb_app` when imported; each area adds its module name here (one line, no other change).
+COMMAND_MODULES: tuple[str, ...] = ()
+
+for _module in COMMAND_MODULES:
+    importlib.import_module(_module)
 
 
 def main() -> None:
