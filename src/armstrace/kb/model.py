@@ -189,6 +189,39 @@ class Conflict:
         return best
 
 
+EmbargoIssuer = Literal["un-security-council", "eu", "osce", "ecowas", "au", "arab-league", "national"]
+
+
+@dataclass(frozen=True)
+class EmbargoTerm:
+    """One dated period of an arms embargo, with what it covered in that period."""
+
+    fact: Fact
+    period: Period
+    binding: bool  # legally binding (UN Security Council, EU) or voluntary (OSCE request, some national)
+    scope: Literal["all-arms", "partial"] = "all-arms"
+    note: str = ""  # what partial means: "lethal equipment only", "government forces exempt", ...
+
+
+@dataclass
+class Embargo:
+    """An arms embargo on a target (a state; non-state targets name the state they operate in)."""
+
+    id: str  # e.g. "un-somalia-1992"
+    name: str
+    issuer: str  # EmbargoIssuer; a national embargo names the issuing state in `issuer_state`
+    target: str  # ISO alpha-2 of the state under embargo (or where the targeted groups operate)
+    terms: list[EmbargoTerm] = field(default_factory=list)
+    issuer_state: str | None = None
+    non_state_only: bool = False  # covers only non-governmental forces in the target state
+
+    def term_in(self, year: int) -> EmbargoTerm | None:
+        for term in self.terms:
+            if term.period.contains_year(year):
+                return term
+        return None
+
+
 @dataclass
 class KnowledgeBase:
     sources: dict[str, Source] = field(default_factory=dict)
@@ -198,6 +231,7 @@ class KnowledgeBase:
     equipment: dict[str, EquipmentKind] = field(default_factory=dict)
     alliances: dict[str, Alliance] = field(default_factory=dict)
     conflicts: dict[str, Conflict] = field(default_factory=dict)
+    embargoes: dict[str, Embargo] = field(default_factory=dict)
 
     def facts(self) -> dict[str, Fact]:
         """Every citable fact by id."""
@@ -212,6 +246,9 @@ class KnowledgeBase:
         for conflict in self.conflicts.values():
             for p in conflict.periods:
                 out[p.fact.id] = p.fact
+        for embargo in self.embargoes.values():
+            for term in embargo.terms:
+                out[term.fact.id] = term.fact
         return out
 
     def state_name(self, code: str) -> str:
