@@ -35,6 +35,46 @@ class Parsed:
     metadata: dict[str, str] = field(default_factory=dict)
     language: str | None = None
     problems: list[str] = field(default_factory=list)
+    # files inside this one (email attachments, archive members): each becomes a document of
+    # its own whose path records the chain (`leak.zip/letters/12.pdf`) and whose parent is this one
+    children: list[Child] = field(default_factory=list)
+    # OCR results for pages that were read from images, by 1-based page number
+    ocr: dict[int, PageOcr] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Child:
+    """A file inside another file: its name inside the parent and its bytes."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class OcrWord:
+    """One recognised word: its character offsets in the page text, its box in image pixels."""
+
+    start: int
+    end: int
+    left: int
+    top: int
+    width: int
+    height: int
+    confidence: float
+
+
+@dataclass
+class PageOcr:
+    """What OCR made of one page image: words with boxes, mean confidence, and the image itself
+    (PNG bytes, so evidence can be highlighted on the page image later)."""
+
+    words: list[OcrWord]
+    confidence: float
+    image_png: bytes
+    image_sha256: str
+    width: int
+    height: int
+    language: str = ""
 
 
 class FormatError(Exception):
