@@ -235,12 +235,14 @@ class Finding:
     alliance: str | None = None
     conflict: str | None = None
     id: str = ""
+    embargo: str | None = None  # the embargo id, for rules about embargoes
 
     def __post_init__(self) -> None:
         if not self.id:
-            self.id = stable_id(
+            parts: tuple[object, ...] = (
                 self.rule, self.supplier, self.recipient, self.third_party, self.alliance, self.conflict
             )
+            self.id = stable_id(*parts, *((self.embargo,) if self.embargo else ()))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -252,6 +254,7 @@ class Finding:
             "third_party": self.third_party,
             "alliance": self.alliance,
             "conflict": self.conflict,
+            "embargo": self.embargo,
             "years": list(self.years) if self.years else None,
             "transfers": list(self.transfers),
             "facts": [f.fact for f in self.facts],

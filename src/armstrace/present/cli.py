@@ -36,7 +36,8 @@ kb_app = typer.Typer(
 app.add_typer(import_app, name="import")
 app.add_typer(kb_app, name="kb")
 
-out = Console(soft_wrap=True)
+# Piped output is read by people in wide windows and by other tools: do not squeeze tables to 80 columns.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 DbOption = Annotated[
@@ -190,10 +191,11 @@ def import_sipri(
     _require([file])
     result = read_sipri(file)
     with _open_store(db) as store:
-        store.replace_transfers(None, result.transfers, source="register")
+        counts = store.upsert_transfers(result.transfers)
     out.print(
         f"{file}: {result.rows} rows, {result.deals} deals → {len(result.transfers)} transfers "
-        f"({result.format} format, exported {result.export_date or 'unknown'})."
+        f"({result.format} format, exported {result.export_date or 'unknown'}): "
+        f"{counts.added} new, {counts.updated} updated, {counts.unchanged} unchanged."
     )
     for problem in result.problems[:20]:
         err.print(f"{file}:{problem.line}: {problem.message}", highlight=False, markup=False)

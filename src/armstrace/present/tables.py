@@ -105,7 +105,7 @@ def findings_table(findings: Sequence[Finding], kb: KnowledgeBase) -> Table:
             Text(f"{kb.state_name(f.supplier)} → {kb.state_name(f.recipient)}"),
             Text(kb.state_name(f.third_party) if f.third_party else ""),
             Text(alliance.name if alliance else (f.alliance or "")),
-            Text(conflict.name if conflict else (f.conflict or "")),
+            Text(conflict.name if conflict else (f.conflict or f.embargo or "")),
             Text(years_text(f.years)),
             Text(str(len(f.transfers))),
         )

@@ -86,4 +86,5 @@ def finding_from_data(data: dict[str, Any]) -> Finding:
         alliance=data.get("alliance"),
         conflict=data.get("conflict"),
         id=data["id"],
+        embargo=data.get("embargo"),
     )
