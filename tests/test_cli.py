@@ -95,8 +95,9 @@ def test_findings_filters(case: Path, tmp_path: Path) -> None:
     assert run("ingest", str(case), "--db", db, "--no-progress")[0] == 0
     code, output = run("findings", "--db", db, "--format", "jsonl", "--supplier", "RU")
     assert code == 0 and not [line for line in output.splitlines() if line.startswith("{")]
-    code, output = run("findings", "--db", db, "--format", "jsonl", "--rule", "ally-arms-adversary/1",
-                       "--since", "2019")
+    code, output = run(
+        "findings", "--db", db, "--format", "jsonl", "--rule", "ally-arms-adversary/1", "--since", "2019"
+    )
     assert code == 0 and len([line for line in output.splitlines() if line.startswith("{")]) == 1
 
 
@@ -167,6 +168,7 @@ def test_kb_commands() -> None:
 def test_every_command_is_documented_in_the_readme() -> None:
     """Like datasette's test_docs: a command nobody can find in the README does not exist."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
+
     def commands(*group: str) -> list[str]:
         code, output = run(*group, "--help")
         assert code == 0

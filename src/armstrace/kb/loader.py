@@ -217,8 +217,16 @@ class _Reader:
         self.data_dir = data_dir
         kb = KnowledgeBase()
         if base is not None:  # a layer on top of another knowledge base: its records are visible here
-            for name in ("sources", "states", "organisations", "systems", "equipment", "alliances", "conflicts",
-                         "embargoes"):
+            for name in (
+                "sources",
+                "states",
+                "organisations",
+                "systems",
+                "equipment",
+                "alliances",
+                "conflicts",
+                "embargoes",
+            ):
                 getattr(kb, name).update(getattr(base, name))
         self.reading = Reading(kb=kb)
         self.fact_ids: dict[str, str] = {}
