@@ -23,7 +23,8 @@ The same letter notes that Belarus also modernised Azerbaijan's artillery in 202
 """
 
 HOSTILE = """<html><head><title>note</title></head><body>
-<p>Belarus sold Polonez launchers to Azerbaijan in 2018 &lt;script&gt;alert(1)&lt;/script&gt; per the note.</p>
+<p>Belarus sold Polonez launchers to Azerbaijan in 2018
+&lt;script&gt;alert(1)&lt;/script&gt; per the note.</p>
 <script>document.write('x')</script></body></html>
 """
 
