@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages: a compiler and ICU for PyICU (used by the country-name library).
-APT_PACKAGES=(libicu-dev pkg-config g++)
+# System packages: a compiler and ICU for PyICU (used by the country-name library);
+# LibreOffice (headless) to convert legacy DOC, XLS and PPT files.
+APT_PACKAGES=(libicu-dev pkg-config g++ libreoffice-core libreoffice-writer libreoffice-calc libreoffice-impress)
 if command -v apt-get >/dev/null 2>&1; then
   missing=()
   for pkg in "${APT_PACKAGES[@]}"; do

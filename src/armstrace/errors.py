@@ -34,3 +34,9 @@ class GoldError(UserError):
 
 class UnknownRuleError(UserError):
     code = "E004"
+
+
+class OcrLanguageError(UserError):
+    """An OCR language set (`--ocr-lang`) that is malformed or not installed for Tesseract."""
+
+    code = "E010"

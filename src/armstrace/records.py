@@ -239,10 +239,9 @@ class Finding:
 
     def __post_init__(self) -> None:
         if not self.id:
-            parts: tuple[object, ...] = (
-                self.rule, self.supplier, self.recipient, self.third_party, self.alliance, self.conflict
-            )
-            self.id = stable_id(*parts, *((self.embargo,) if self.embargo else ()))
+            key = (self.rule, self.supplier, self.recipient, self.third_party, self.alliance, self.conflict)
+            # Only when set, so that the ids of findings without an embargo stay as they were.
+            self.id = stable_id(*key, *((self.embargo,) if self.embargo else ()))
 
     def to_json(self) -> dict[str, Any]:
         return {

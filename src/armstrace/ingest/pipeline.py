@@ -219,7 +219,7 @@ def parse_bytes(
     language = guess_language(parsed.pages) or parsed.language
     doc = Document(
         sha256=sha256,
-        media_type=fmt.media_types[0],
+        media_type=parsed.media_type or fmt.media_types[0],
         pages=parsed.pages,
         paths=[str(path)],
         language=language,

@@ -57,7 +57,13 @@ class StoreError(DatabaseError):
 
 @dataclass(frozen=True)
 class FileRecord:
-    """The outcome of the last ingest of one path."""
+    """The outcome of the last ingest of one path, with its chain of custody.
+
+    `chain` is the original on disk followed by the member name at each level of
+    files inside files (`("leak/leak.zip", "letters/12.pdf")`); `parent` is the
+    sha256 of the document it was found inside. `updated_at` is the last time
+    the path was ingested, `first_ingested_at` the first.
+    """
 
     path: str
     sha256: str | None
@@ -65,6 +71,12 @@ class FileRecord:
     status: str
     reason: str
     updated_at: str
+    mtime_ns: int | None = None
+    media_type: str | None = None
+    pages: int | None = None
+    chain: tuple[str, ...] = ()
+    parent: str | None = None
+    first_ingested_at: str | None = None
 
 
 @dataclass
@@ -288,17 +300,44 @@ class Store:
 
     # Files ----------------------------------------------------------------
 
-    def record_file(self, path: str, *, sha256: str | None, size: int, status: str, reason: str) -> None:
-        """Remember the outcome of ingesting `path` this time (replacing the last one)."""
+    def record_file(
+        self,
+        path: str,
+        *,
+        sha256: str | None,
+        size: int,
+        status: str,
+        reason: str,
+        mtime_ns: int | None = None,
+        media_type: str | None = None,
+        pages: int | None = None,
+        chain: Sequence[str] | None = None,
+        parent: str | None = None,
+    ) -> None:
+        """Remember the outcome of ingesting `path` this time (replacing the last one); the time it
+        was first ingested is kept, so the custody manifest can say when each file came in."""
         if status not in FILE_STATUSES:
             raise ValueError(f"unknown file status {status!r}; expected one of {', '.join(FILE_STATUSES)}")
-        values = {"sha256": sha256, "size": size, "status": status, "reason": reason, "updated_at": _now()}
+        now = _now()
+        values = {
+            "sha256": sha256,
+            "size": size,
+            "status": status,
+            "reason": reason,
+            "updated_at": now,
+            "mtime_ns": mtime_ns,
+            "media_type": media_type,
+            "pages": pages,
+            "chain": json.dumps(list(chain) if chain else [path], ensure_ascii=False),
+            "parent": parent,
+        }
         with self._engine.begin() as conn:
             done = conn.execute(update(schema.files).where(schema.files.c.path == path).values(**values))
             if done.rowcount == 0:
-                conn.execute(schema.files.insert().values(path=path, **values))
+                conn.execute(schema.files.insert().values(path=path, first_ingested_at=now, **values))
 
     def files(self) -> list[FileRecord]:
+        """Every path ever ingested, with its last outcome and chain of custody, sorted by path."""
         with self._engine.connect() as conn:
             rows = conn.execute(select(schema.files).order_by(schema.files.c.path)).all()
         return [
@@ -309,6 +348,12 @@ class Store:
                 status=r.status,
                 reason=r.reason,
                 updated_at=r.updated_at,
+                mtime_ns=r.mtime_ns,
+                media_type=r.media_type,
+                pages=r.pages,
+                chain=tuple(json.loads(r.chain)) if r.chain else (r.path,),
+                parent=r.parent,
+                first_ingested_at=r.first_ingested_at or r.updated_at,
             )
             for r in rows
         ]

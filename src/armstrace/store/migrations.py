@@ -13,8 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Connection,
     Float,
@@ -142,9 +144,36 @@ def _step_2_transfers(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _add_columns(conn: Connection, table: str, columns: Sequence[Column[Any]]) -> None:
+    """ALTER TABLE ... ADD COLUMN for each column, in the dialect's own type names."""
+    compiler = conn.dialect.type_compiler_instance
+    for column in columns:
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column.name} {compiler.process(column.type)}")
+
+
+def _step_3_custody(conn: Connection) -> None:
+    """Chain of custody per file: when it was first and last ingested, its mtime (to notice a
+    changed original), media type, page count, and for a file inside a file the chain of
+    containers (JSON list, the original on disk first) and the parent document's sha256."""
+    _add_columns(
+        conn,
+        "files",
+        [
+            Column("mtime_ns", BigInteger),
+            Column("media_type", Text),
+            Column("pages", Integer),
+            Column("chain", Text),
+            Column("parent", Text),
+            Column("first_ingested_at", Text),
+        ],
+    )
+    conn.exec_driver_sql("UPDATE files SET first_ingested_at = updated_at WHERE first_ingested_at IS NULL")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "documents, pages, paths and files", _step_1_documents),
     Migration(2, "transfers, reviews and findings", _step_2_transfers),
+    Migration(3, "chain of custody of files", _step_3_custody),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -6,7 +6,7 @@ the two agree, column by column.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, Integer, MetaData, Table, Text
+from sqlalchemy import BigInteger, Column, Float, Integer, MetaData, Table, Text
 
 metadata = MetaData()
 
@@ -47,7 +47,14 @@ files = Table(
     Column("size", Integer, nullable=False),
     Column("status", Text, nullable=False),
     Column("reason", Text, nullable=False),
-    Column("updated_at", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),  # the last time it was ingested
+    # chain of custody (migration 3)
+    Column("mtime_ns", BigInteger),  # of the original on disk; NULL for a file inside a file
+    Column("media_type", Text),
+    Column("pages", Integer),
+    Column("chain", Text),  # JSON list: the original on disk, then the member name at each level
+    Column("parent", Text),  # sha256 of the document this file was found inside
+    Column("first_ingested_at", Text),
 )
 
 transfers = Table(

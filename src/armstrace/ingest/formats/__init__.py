@@ -40,6 +40,8 @@ class Parsed:
     children: list[Child] = field(default_factory=list)
     # OCR results for pages that were read from images, by 1-based page number
     ocr: dict[int, PageOcr] = field(default_factory=dict)
+    # the media type of this file, when a format reads several kinds (DOC, XLS and PPT are all OLE2)
+    media_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,10 @@ class PageOcr:
     width: int
     height: int
     language: str = ""
+    # the page text the word offsets point into (`text[w.start:w.end]` is the word), and why OCR
+    # of this page failed (empty when it worked): a bad page must not cost the other 299
+    text: str = ""
+    error: str = ""
 
 
 class FormatError(Exception):

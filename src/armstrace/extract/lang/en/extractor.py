@@ -138,6 +138,7 @@ class EnglishExtractor:
         self.lex = lexicon or load_lexicon()
         self.nlp = _nlp()
         self.gazetteer = Gazetteer(self.nlp, kb, self.lex.pair_anaphora, self.lex.supplier_anaphora)
+        self._trigger_words = frozenset(self.lex.verbs) | frozenset(self.lex.nouns) | self.lex.goods_labels
 
     # -- the page ---------------------------------------------------------
     def extract_page(
@@ -218,6 +219,8 @@ class EnglishExtractor:
         reference_year: int | None,
         page_text: str,
     ) -> tuple[list[Transfer], Account | None]:
+        if self._trigger_words.isdisjoint(t.lower_ for t in sent):
+            return [], account  # most sentences state no transfer: skip them before any work
         doc = sent.as_doc()
         low = _lowered(doc)
         mentions = self.gazetteer.mentions(doc)
@@ -437,6 +440,9 @@ class EnglishExtractor:
             else None
         )
         role = Role(m, prep)
+        if m.form == "capital" and m.start > 0 and low[m.start - 1] in ("in", "at", "near", "outside", "around"):
+            role.possessive = "other"  # "talks in Minsk": a place, not the government acting
+            return role
         if any(a <= m.start and m.end <= b for a, b in _appositions(low)):
             role.possessive = "other"  # "Belarus — an ally of Russia — supplied …": asides take no role
             return role
