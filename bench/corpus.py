@@ -16,9 +16,28 @@ from pathlib import Path
 SEED = 20240614
 
 STATES = [
-    "Belarus", "Azerbaijan", "Armenia", "Russia", "Turkey", "Israel", "Serbia", "Kazakhstan",
-    "India", "Pakistan", "China", "Iran", "Ukraine", "Georgia", "France", "Germany",
-    "the United States", "the United Kingdom", "Egypt", "Algeria", "Vietnam", "Myanmar",
+    "Belarus",
+    "Azerbaijan",
+    "Armenia",
+    "Russia",
+    "Turkey",
+    "Israel",
+    "Serbia",
+    "Kazakhstan",
+    "India",
+    "Pakistan",
+    "China",
+    "Iran",
+    "Ukraine",
+    "Georgia",
+    "France",
+    "Germany",
+    "the United States",
+    "the United Kingdom",
+    "Egypt",
+    "Algeria",
+    "Vietnam",
+    "Myanmar",
 ]
 FORMAL = {
     "Azerbaijan": "the Armed Forces of the Republic of Azerbaijan",
@@ -28,11 +47,24 @@ FORMAL = {
     "Serbia": "the Serbian Armed Forces",
 }
 ITEMS = [
-    "artillery targeting equipment", "Groza-S counter-drone mobile stations", "electronic warfare equipment",
-    "T-72 tanks", "BTR-82A armoured personnel carriers", "Polonez multiple rocket launchers",
-    "Tor-M2 air defence systems", "Su-30 fighter aircraft", "Bayraktar TB2 drones", "Mi-17 helicopters",
-    "Smerch rocket launchers", "radar stations", "anti-tank guided missiles", "self-propelled howitzers",
-    "patrol boats", "counter-battery radars", "night-vision sights", "Kornet anti-tank missiles",
+    "artillery targeting equipment",
+    "Groza-S counter-drone mobile stations",
+    "electronic warfare equipment",
+    "T-72 tanks",
+    "BTR-82A armoured personnel carriers",
+    "Polonez multiple rocket launchers",
+    "Tor-M2 air defence systems",
+    "Su-30 fighter aircraft",
+    "Bayraktar TB2 drones",
+    "Mi-17 helicopters",
+    "Smerch rocket launchers",
+    "radar stations",
+    "anti-tank guided missiles",
+    "self-propelled howitzers",
+    "patrol boats",
+    "counter-battery radars",
+    "night-vision sights",
+    "Kornet anti-tank missiles",
 ]
 SERVICES = [
     "modernised {n} artillery systems for",
@@ -42,8 +74,18 @@ SERVICES = [
 ]
 SOURCES = ["leaked documents show", "officials said", "according to a trade register", "a report found"]
 MONTHS = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 
 TRANSFER_TEMPLATES = [

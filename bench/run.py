@@ -18,7 +18,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench import bench_extract, bench_ingest
+from bench import bench_extract, bench_ingest, bench_ocr, bench_rules
 from bench.timing import METHOD, Measurement
 
 HERE = Path(__file__).resolve().parent
@@ -120,11 +120,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--files", type=int, default=20, help="PDFs to ingest (default 20)")
     parser.add_argument("--pages", type=int, default=10, help="pages per PDF (default 10)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per subject, best kept (default 3)")
-    parser.add_argument("--only", choices=["extract", "ingest"], help="run one benchmark")
+    parser.add_argument("--only", choices=["extract", "ingest", "rules", "ocr"], help="run one benchmark")
     parser.add_argument("--out", type=Path, default=HERE, help="folder for results.md and results.json")
     args = parser.parse_args(argv)
 
     console = Console()
+    if args.only == "rules":
+        _rules(console, args.repeat, args.out)
+        return
+    if args.only == "ocr":
+        _ocr(console, args.out)
+        return
     extract = ingest = None
     if args.only in (None, "extract"):
         with console.status("extraction benchmark…"):
@@ -165,6 +171,29 @@ def main(argv: list[str] | None = None) -> None:
     }
     (args.out / "results.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     console.print(f"wrote {args.out / 'results.md'} and {args.out / 'results.json'}")
+    _rules(console, args.repeat, args.out)
+    _ocr(console, args.out)
+
+
+def _ocr(console: Console, out: Path) -> None:
+    """The OCR benchmark (Tesseract through armstrace against the bare command); it writes its own
+    `results-ocr.md` and `.json`."""
+    with console.status("OCR benchmark (12 scanned pages)…"):
+        result = bench_ocr.run()
+    bench_ocr.write(result, out)
+    console.print(f"wrote {out / 'results-ocr.md'} and {out / 'results-ocr.json'}")
+
+
+def _rules(console: Console, repeat: int, out: Path) -> None:
+    """The SIPRI register benchmark; it writes its own `results-rules.md` and `.json`."""
+    with console.status("rules benchmark (SIPRI register)…"):
+        register = bench_rules.run(repeat)
+    if register is None:
+        console.print(f"[dim]• rules benchmark skipped: no SIPRI register at {bench_rules.REGISTER}[/dim]")
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    bench_rules.write(register, out)
+    console.print(f"wrote {out / 'results-rules.md'} and {out / 'results-rules.json'}")
 
 
 if __name__ == "__main__":

@@ -5,8 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # System packages: a compiler and ICU for PyICU (used by the country-name library);
-# LibreOffice (headless) to convert legacy DOC, XLS and PPT files.
-APT_PACKAGES=(libicu-dev pkg-config g++ libreoffice-core libreoffice-writer libreoffice-calc libreoffice-impress)
+# LibreOffice (headless) to convert legacy DOC, XLS and PPT files; Tesseract with its Russian,
+# English, Azerbaijani, Armenian, Ukrainian and Belarusian data for OCR, and DejaVu fonts (Cyrillic)
+# for the test scans.
+APT_PACKAGES=(libicu-dev pkg-config g++ tesseract-ocr tesseract-ocr-rus tesseract-ocr-eng tesseract-ocr-aze
+  tesseract-ocr-hye tesseract-ocr-ukr tesseract-ocr-bel fonts-dejavu-core libreoffice-core libreoffice-writer libreoffice-calc libreoffice-impress)
 if command -v apt-get >/dev/null 2>&1; then
   missing=()
   for pkg in "${APT_PACKAGES[@]}"; do

@@ -87,7 +87,7 @@ World = tuple[KnowledgeBase, list[Transfer], dict[str, Document], list[Finding]]
 @pytest.fixture
 def world() -> World:
     kb, transfers, documents = make_world()
-    return kb, transfers, documents, analyse(transfers, kb)
+    return kb, transfers, documents, analyse(transfers, kb, rules=["ally-arms-adversary/1"])
 
 
 def render(world: World) -> str:

@@ -40,3 +40,9 @@ class OcrLanguageError(UserError):
     """An OCR language set (`--ocr-lang`) that is malformed or not installed for Tesseract."""
 
     code = "E010"
+
+
+class IngestError(UserError):
+    """An ingest cannot run at all (its worker processes cannot start); a bad file is never this."""
+
+    code = "E020"

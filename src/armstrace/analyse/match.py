@@ -39,7 +39,7 @@ MatchKind = Literal["system", "category"]
 
 def transliterate(text: str) -> str:
     """Latin letters for Cyrillic ones, after `normalise_name` (case, accents, punctuation)."""
-    return normalise_name(text).translate(_TABLE)
+    return normalise_name(text).casefold().translate(_TABLE)  # NFKD may give capitals back: `𝝖` → `Α`
 
 
 def squash(text: str) -> str:

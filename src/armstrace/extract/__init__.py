@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from armstrace.extract.anatomy import DocumentContext, paperwork_transfers, read_anatomy
 from armstrace.kb.model import KnowledgeBase
 from armstrace.records import Document, Transfer
 
@@ -28,14 +29,39 @@ class LanguagePack(Protocol):
     ) -> list[Transfer]: ...
 
 
+@runtime_checkable
+class PaperworkPack(Protocol):
+    """A pack that also reads the document's paperwork (`anatomy.DocumentContext`) for unnamed parties."""
+
+    language: str
+    reads_paperwork: bool
+
+    def extract_page(
+        self,
+        text: str,
+        *,
+        doc_id: str,
+        path: str,
+        page: int,
+        reference_year: int | None = None,
+        context: DocumentContext | None = None,
+    ) -> list[Transfer]: ...
+
+
 def _english(kb: KnowledgeBase) -> LanguagePack:
     from armstrace.extract.lang.en.extractor import EnglishExtractor
 
     return EnglishExtractor(kb)
 
 
+def _russian(kb: KnowledgeBase) -> LanguagePack:
+    from armstrace.extract.lang.ru.extractor import RussianExtractor
+
+    return RussianExtractor(kb)
+
+
 # language code → factory; a language without its own pack is read by the English one
-PACKS: dict[str, Callable[[KnowledgeBase], LanguagePack]] = {"en": _english}
+PACKS: dict[str, Callable[[KnowledgeBase], LanguagePack]] = {"en": _english, "ru": _russian}
 
 
 # packs hold the knowledge base they were built from, so an id is never reused while cached
@@ -65,13 +91,26 @@ def reference_year(doc: Document) -> int | None:
 
 
 def extract_document(doc: Document, kb: KnowledgeBase) -> list[Transfer]:
+    """Transfers a document states; its class and header fields go into `doc.metadata` on the way."""
     pack = pack_for(doc.language, kb)
+    anatomy = read_anatomy(doc, kb)
+    for key, value in anatomy.metadata().items():
+        doc.metadata.setdefault(key, value)  # what the ingest read from the file itself comes first
     ref = reference_year(doc)
+    context = anatomy.context()
     found: list[Transfer] = []
     for number, text in enumerate(doc.pages, start=1):
-        found.extend(
-            pack.extract_page(text, doc_id=doc.sha256, path=doc.path, page=number, reference_year=ref)
-        )
+        if isinstance(pack, PaperworkPack):
+            found.extend(
+                pack.extract_page(
+                    text, doc_id=doc.sha256, path=doc.path, page=number, reference_year=ref, context=context
+                )
+            )
+        else:
+            found.extend(
+                pack.extract_page(text, doc_id=doc.sha256, path=doc.path, page=number, reference_year=ref)
+            )
+    found.extend(paperwork_transfers(anatomy, kb))
     return merge(fill_years(found))
 
 

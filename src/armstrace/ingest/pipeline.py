@@ -1,9 +1,13 @@
-"""From files on disk to documents in the store, one file at a time.
+"""From files on disk to documents in the store: safely, in parallel, resumably.
 
 Read top to bottom, a file goes: stat (a regular file? too large? empty?) →
-read its bytes → sha256 → already known? (then only its path is added) →
-detect its format by content → read its pages → guess its language → store
-it → hand it to `on_document` (extraction) → record the outcome.
+sha256 (read-only, in blocks) → last ingested with the same content? (then it
+is skipped) → content already read under another path? (then only this path
+is added) → parsed in a worker process (`worker.py`: detect the format by
+content, read the pages, guess the language; under a time and memory limit)
+→ stored → handed to `on_document` (extraction) → its row in `files` written.
+Files found inside it (archive members, attachments) go the same way, first
+in line, with the chain of containers as their path.
 
 A bad file never stops the batch: it is recorded with its status and reason
 and the next file is read. Each file is committed on its own, and a document
@@ -12,12 +16,17 @@ whose processing did not finish is processed again on the next run.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
+import itertools
 import os
 import signal
 import stat
+import tempfile
 import threading
-from collections import Counter
+import time
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,19 +38,39 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.table import Table
 
-from armstrace.ingest.formats import HEAD_SIZE, FormatError, describe_binary, detect
+from armstrace.errors import IngestError
+from armstrace.ingest.formats import HEAD_SIZE, Format, FormatError, PageOcr, Parsed, describe_binary, detect
+from armstrace.ingest.worker import (
+    DEFAULT_MEMORY_LIMIT,
+    Finished,
+    SpooledChild,
+    Task,
+    WorkerConfig,
+    WorkerPool,
+    WorkerStartError,
+    load_plugins,
+    pickled_formats,
+    plugin_modules,
+    signal_name,
+)
 from armstrace.records import Document
-from armstrace.store import Store
+from armstrace.store import FileRecord, Store
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 DEFAULT_TIMEOUT = 300.0
 """Seconds one file may take to parse before it is given up as `timeout`."""
+DEFAULT_MAX_DEPTH = 5
+"""Levels of files inside files (a zip in a zip in an email...) read before `too-large`."""
+DEFAULT_MAX_CHILDREN = 100_000
+"""Files inside one file on disk, at every level together, that are read."""
+_HASH_BLOCK = 1024 * 1024
 
 GOOD_STATUSES = ("ok", "partial")
 _SAMPLE_PER_PAGE = 20_000  # characters of each page the language guess looks at
@@ -68,6 +97,12 @@ class FileOutcome:
     pages: int
     new: bool
     size: int = 0
+    # chain of custody: the original on disk, then the member name at each level of files inside
+    # files; the sha256 of the document it was found inside; skipped: unchanged since the last run
+    chain: tuple[str, ...] = ()
+    parent: str | None = None
+    media_type: str | None = None
+    skipped: bool = False
 
     @property
     def ok(self) -> bool:
@@ -190,52 +225,71 @@ def _load(path: Path, max_bytes: int) -> bytes | FileOutcome:
     return data
 
 
-def parse_bytes(
-    data: bytes, path: Path, *, timeout: float | None = DEFAULT_TIMEOUT
-) -> tuple[Document | None, FileOutcome]:
-    """Bytes to a `Document`: detect the format by content, read the pages, guess the language."""
+def parse_content(
+    data: bytes, path: Path, fmt: Format | None, *, timeout: float | None = DEFAULT_TIMEOUT
+) -> tuple[Document | None, FileOutcome, Parsed | None]:
+    """Bytes to a `Document` with the format already detected; also returns what the format read
+    (its files inside and OCR results). A `MemoryError` is left to the caller: in a worker it
+    means the file is too large for the memory limit, and the worker is replaced."""
     sha256 = hashlib.sha256(data).hexdigest()
     size = len(data)
-    head = data[:HEAD_SIZE]
-    fmt = detect(head, path)
     if fmt is None:
-        return None, _outcome(path, "unsupported", describe_binary(head), size=size, sha256=sha256)
+        return (
+            None,
+            _outcome(path, "unsupported", describe_binary(data[:HEAD_SIZE]), size=size, sha256=sha256),
+            None,
+        )
     try:
         with _deadline(timeout):
             parsed = fmt.read(data, path)
     except _Timeout:
-        return None, _outcome(
-            path,
-            "timeout",
-            f"reading it as {fmt.name} took longer than {timeout:g} seconds",
-            size=size,
-            sha256=sha256,
-        )
+        reason = f"reading it as {fmt.name} took longer than {timeout:g} seconds"
+        return None, _outcome(path, "timeout", reason, size=size, sha256=sha256), None
     except FormatError as exc:
-        return None, _outcome(path, exc.status, exc.reason, size=size, sha256=sha256)
+        if isinstance(exc.__cause__, MemoryError):
+            raise exc.__cause__ from None
+        return None, _outcome(path, exc.status, exc.reason, size=size, sha256=sha256), None
+    except MemoryError:
+        raise
     except Exception as exc:  # a parser bug or a hostile file must not stop the batch
         reason = f"the {fmt.name} reader failed unexpectedly: {type(exc).__name__}: {exc}"
-        return None, _outcome(path, "failed", reason, size=size, sha256=sha256)
-    language = guess_language(parsed.pages) or parsed.language
+        return None, _outcome(path, "failed", reason, size=size, sha256=sha256), None
+    media_type = parsed.media_type or fmt.media_types[0]
     doc = Document(
         sha256=sha256,
-        media_type=parsed.media_type or fmt.media_types[0],
+        media_type=media_type,
         pages=parsed.pages,
         paths=[str(path)],
-        language=language,
+        language=guess_language(parsed.pages) or parsed.language,
         title=parsed.title,
         metadata=dict(parsed.metadata),
     )
-    status = "partial" if parsed.problems else "ok"
     outcome = FileOutcome(
         path=str(path),
-        status=status,
+        status="partial" if parsed.problems else "ok",
         reason="; ".join(parsed.problems),
         sha256=sha256,
         pages=len(parsed.pages),
         new=False,
         size=size,
+        media_type=media_type,
     )
+    return doc, outcome, parsed
+
+
+def parse_bytes(
+    data: bytes, path: Path, *, timeout: float | None = DEFAULT_TIMEOUT
+) -> tuple[Document | None, FileOutcome]:
+    """Bytes to a `Document`, in this process: detect the format by content, read the pages, guess
+    the language. `ingest_paths` does the same in a worker process; this is for `extract`."""
+    fmt = detect(data[:HEAD_SIZE], path)
+    try:
+        doc, outcome, _ = parse_content(data, path, fmt, timeout=timeout)
+    except MemoryError:
+        reason = "reading it needed more memory than is available"
+        return None, _outcome(
+            path, "too-large", reason, size=len(data), sha256=hashlib.sha256(data).hexdigest()
+        )
     return doc, outcome
 
 
@@ -249,31 +303,388 @@ def read_file(
     return parse_bytes(loaded, path, timeout=timeout)
 
 
-def _ingest_one(
-    path: Path,
-    store: Store,
-    finished: dict[str, tuple[str, str]],
-    on_document: Callable[[Document], None] | None,
-    max_bytes: int,
-    timeout: float | None,
+def _check(path: Path, max_bytes: int) -> os.stat_result | FileOutcome:
+    """The file's stat, or the outcome that explains why it will not be read."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return _outcome(path, "failed", "no such file or folder")
+    except OSError as exc:
+        return _outcome(path, "failed", f"it cannot be read: {exc.strerror or exc}")
+    if not stat.S_ISREG(info.st_mode):
+        return _outcome(path, "unsupported", "not a regular file (a device, pipe or socket)")
+    if info.st_size > max_bytes:
+        return _outcome(
+            path,
+            "too-large",
+            f"it is {info.st_size / 2**20:.0f} MB, over the limit of {max_bytes / 2**20:.0f} MB per file",
+            size=info.st_size,
+        )
+    if info.st_size == 0:
+        return _outcome(path, "failed", "the file is empty (0 bytes)")
+    return info
+
+
+def _hash_file(path: Path, max_bytes: int, size: int) -> str | FileOutcome:
+    """The sha256 of a file on disk, read (read-only) in blocks so a large file is never all in memory."""
+    digest = hashlib.sha256()
+    total = 0
+    try:
+        with path.open("rb") as handle:
+            while block := handle.read(_HASH_BLOCK):
+                total += len(block)
+                if total > max_bytes:  # it grew after stat
+                    return _outcome(
+                        path, "too-large", f"it is over the limit of {max_bytes / 2**20:.0f} MB per file"
+                    )
+                digest.update(block)
+    except PermissionError:
+        return _outcome(path, "failed", "it cannot be read: permission denied", size=size)
+    except OSError as exc:
+        return _outcome(path, "failed", f"it cannot be read: {exc.strerror or exc}", size=size)
+    return digest.hexdigest()
+
+
+def failed_outcome(
+    path: str, reason: str, *, status: str = "failed", size: int = 0, sha256: str | None = None
 ) -> FileOutcome:
-    loaded = _load(path, max_bytes)
-    if isinstance(loaded, FileOutcome):
-        return loaded
-    sha256 = hashlib.sha256(loaded).hexdigest()
-    if sha256 in finished:
-        pages = store.page_count(sha256)
-        if pages is not None:  # known content, fully processed: only this path may be new
-            store.add_path(sha256, str(path))
-            status, reason = finished[sha256]
-            return FileOutcome(str(path), status, reason, sha256, pages, new=False, size=len(loaded))
-    doc, outcome = parse_bytes(loaded, path, timeout=timeout)
-    if doc is None:
-        return outcome
-    outcome.new = store.add_document(doc, size=len(loaded))  # an existing one only gains the path
-    if on_document is not None:
-        outcome = _process(doc, outcome, on_document)
-    return outcome
+    """An outcome for a file that gave no document."""
+    return _outcome(Path(path), status, reason, size=size, sha256=sha256)
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Job:
+    """One file to ingest: a file on disk (depth 0) or a file inside one (its bytes in the spool).
+
+    Its row in `files` is written only once its own outcome is known and every file inside it
+    has been written: a run killed half-way through an archive leaves the archive without a
+    row, so the next run reads it again and picks up the members it had not reached.
+    """
+
+    key: tuple[int, tuple[str, ...]]  # the order outcomes are reported in
+    path: str
+    source: str
+    chain: tuple[str, ...]
+    depth: int
+    size: int = 0
+    mtime_ns: int | None = None
+    sha256: str | None = None
+    parent: str | None = None
+    container: _Job | None = None
+    spool: str | None = None
+    open_children: int = 0
+    outcome: FileOutcome | None = None
+
+    @property
+    def top(self) -> int:
+        return self.key[0]
+
+
+class _Run:
+    """The state of one `ingest_paths` call; see `ingest_paths` for what it promises."""
+
+    def __init__(self, store: Store, options: IngestOptions, on_document: Callable[[Document], None] | None):
+        self.store = store
+        self.options = options
+        self.on_document = on_document
+        self.records = {r.path: r for r in store.files()}
+        self.children_of: dict[tuple[str, ...], list[FileRecord]] = {}
+        self.bad_prefixes: set[tuple[str, ...]] = set()
+        for record in self.records.values():
+            if len(record.chain) > 1:
+                self.children_of.setdefault(record.chain[:-1], []).append(record)
+            if record.status not in GOOD_STATUSES:
+                self.bad_prefixes.update(record.chain[:n] for n in range(1, len(record.chain)))
+        # content some earlier run (or this one) read and processed to the end, with how that went
+        self.known: dict[str, FileOutcome] = {}
+        for record in self.records.values():
+            if record.sha256 and record.status in GOOD_STATUSES:
+                self.known.setdefault(record.sha256, _from_record(record))
+        self.waiting: dict[str, list[_Job]] = {}  # content being read: identical files wait for it
+        self.queue: deque[_Job] = deque()
+        self.tasks: dict[int, _Job] = {}
+        self.budget: dict[int, int] = {}
+        self.outcomes: list[tuple[tuple[int, tuple[str, ...]], FileOutcome]] = []
+        self.pages = 0
+        self.spool_refs: dict[str, int] = {}
+        self.cores = _cores()
+        self.task_ids = itertools.count(1)
+        self.total = 0
+
+    # -- driving ------------------------------------------------------------------------------
+
+    def run(self, files: Sequence[Path], bar: Progress, task: TaskID, pool: WorkerPool) -> None:
+        self.bar, self.task_id, self.pool = bar, task, pool
+        for index, path in enumerate(files):
+            self.queue.append(_Job((index, ()), str(path), str(path), (str(path),), 0))
+            self.budget[index] = self.options.max_children
+        self.total = len(files)
+        started = time.monotonic()
+        while self.queue or pool.busy:
+            while self.queue and pool.has_room():
+                self._start(self.queue.popleft())
+            if pool.busy:
+                for finished in pool.wait(0.5):
+                    self._finished(finished)
+            elapsed = max(time.monotonic() - started, 1e-6)
+            bar.update(task, pages=self.pages, rate=self.pages / elapsed)
+
+    def _start(self, job: _Job) -> None:
+        self.bar.update(self.task_id, current=_shorten(job.path))
+        if job.depth == 0:
+            info = _check(Path(job.path), self.options.max_bytes)
+            if isinstance(info, FileOutcome):
+                return self._unread(job, info)
+            job.size, job.mtime_ns = info.st_size, info.st_mtime_ns
+            digest = _hash_file(Path(job.path), self.options.max_bytes, job.size)
+            if isinstance(digest, FileOutcome):
+                return self._unread(job, digest)
+            job.sha256 = digest
+        assert job.sha256 is not None
+        record = self.records.get(job.path)
+        again = self.options.retry_failed and job.chain in self.bad_prefixes  # a member inside failed
+        if record is not None and record.sha256 == job.sha256 and record.size == job.size:
+            retry = self.options.retry_failed and record.status not in GOOD_STATUSES
+            if not (retry or again):
+                return self._skip(job, record)
+        known = self.known.get(job.sha256)
+        if known is not None and not again and self.store.has_document(job.sha256):
+            return self._copy(job, known)
+        if known is not None and not again and known.status not in GOOD_STATUSES:
+            return self._copy(job, known)  # the same content already failed in this run
+        if job.sha256 in self.waiting:
+            self.waiting[job.sha256].append(job)
+            return None
+        self.waiting[job.sha256] = []
+        self._submit(job)
+        return None
+
+    def _unread(self, job: _Job, outcome: FileOutcome) -> None:
+        """A file on disk that cannot be read at all (empty, missing, a pipe, too large): recorded,
+        unless the last run recorded just the same."""
+        record = self.records.get(job.path)
+        if record is not None and (record.status, record.reason, record.size, record.sha256) == (
+            outcome.status,
+            outcome.reason,
+            outcome.size,
+            outcome.sha256,
+        ):
+            return self._skip(job, record)
+        return self._settle(job, outcome)
+
+    def _submit(self, job: _Job) -> None:
+        task_id = next(self.task_ids)
+        self.tasks[task_id] = job
+        active = min(self.pool.size, self.pool.busy + 1 + len(self.queue))
+        spool_children = job.depth + 1 <= self.options.max_depth
+        self.pool.submit(
+            Task(
+                id=task_id,
+                source=job.source,
+                path=job.path,
+                timeout=self.options.timeout,
+                max_bytes=self.options.max_bytes,
+                max_children=self.budget[job.top],
+                spool_children=spool_children,
+                ocr_workers=max(1, self.cores // max(1, active)),
+            )
+        )
+
+    # -- outcomes -----------------------------------------------------------------------------
+
+    def _finished(self, finished: Finished) -> None:
+        job = self.tasks.pop(finished.task.id)
+        result = finished.result
+        if result is None:
+            outcome = self._lost(job, finished)
+            doc = None
+        else:
+            doc, outcome = result.doc, result.outcome
+        outcome.path = job.path
+        outcome.size = outcome.size or job.size
+        outcome.sha256 = outcome.sha256 or job.sha256
+        read = doc is not None and outcome.ok  # its files inside are read even if extraction fails
+        if doc is not None:
+            doc.paths = [job.path]
+            if job.parent is not None:
+                doc.metadata["parent"] = job.parent
+            outcome.new = self.store.add_document(doc, size=outcome.size)
+            if result is not None and result.ocr:
+                _store_ocr(self.store, doc.sha256, result.ocr)
+            if self.on_document is not None:
+                outcome = _process(doc, outcome, self.on_document)
+            self.pages += outcome.pages
+        if outcome.sha256:
+            self.known.setdefault(outcome.sha256, outcome)
+        if result is not None and doc is not None and read:
+            self._children(job, doc.sha256, result.children, result.dropped_children, outcome)
+        for waiter in self.waiting.pop(job.sha256 or "", []):
+            self._copy(waiter, outcome)
+        self._settle(job, outcome)
+
+    def _lost(self, job: _Job, finished: Finished) -> FileOutcome:
+        """The outcome of a file whose worker was killed for overrunning or died while reading it."""
+        as_format = f" as {finished.format}" if finished.format else ""
+        if finished.timed_out:
+            limit = self.options.timeout or 0
+            status, reason = "timeout", f"reading it{as_format} took longer than {limit:g} seconds"
+        else:
+            reader = f"the {finished.format} reader" if finished.format else "its reader"
+            status = "failed"
+            reason = f"{reader} crashed ({signal_name(finished.exitcode)}); the other files are not affected"
+        return failed_outcome(job.path, reason, status=status, size=job.size, sha256=job.sha256)
+
+    def _children(
+        self, job: _Job, sha256: str, children: Sequence[SpooledChild], dropped: int, outcome: FileOutcome
+    ) -> None:
+        """Queue the files found inside `job`, first in line, so an archive is finished before the next."""
+        jobs: list[_Job] = []
+        used: set[str] = set()
+        for index, child in enumerate(children):
+            if self.budget[job.top] <= 0:
+                dropped += len(children) - index
+                break
+            self.budget[job.top] -= 1
+            name = child.name
+            if name in used:  # two members of the same name: keep both, told apart
+                name = f"{name}#{index + 1}"
+            used.add(name)
+            chain = (*job.chain, name)
+            child_job = _Job(
+                key=(job.top, chain[1:]),
+                path=f"{job.path}/{name}",
+                source=child.spool or "",
+                chain=chain,
+                depth=job.depth + 1,
+                size=child.size,
+                sha256=child.sha256,
+                parent=sha256,
+                container=job,
+                spool=child.spool,
+            )
+            if child.spool:
+                self.spool_refs[child.spool] = self.spool_refs.get(child.spool, 0) + 1
+            jobs.append(child_job)
+        if dropped:
+            note = (
+                f"{dropped} file(s) inside it were not read: over the limit of "
+                f"{self.options.max_children} files inside one file"
+            )
+            outcome.reason = f"{outcome.reason}; {note}" if outcome.reason else note
+            if outcome.status == "ok":
+                outcome.status = "partial"
+        job.open_children = len(jobs)
+        self.total += len(jobs)
+        self.bar.update(self.task_id, total=self.total)
+        for child_job in reversed(jobs):
+            if child_job.depth > self.options.max_depth:
+                reason = f"nested too deep: more than {self.options.max_depth} levels of files inside files"
+                child_job.open_children = 0
+                self._settle(
+                    child_job,
+                    failed_outcome(
+                        child_job.path,
+                        reason,
+                        status="too-large",
+                        size=child_job.size,
+                        sha256=child_job.sha256,
+                    ),
+                )
+            else:
+                self.queue.appendleft(child_job)
+
+    def _copy(self, job: _Job, known: FileOutcome) -> None:
+        """Content already read under another path: one document, one more path."""
+        if known.ok and job.sha256 and self.store.has_document(job.sha256):
+            self.store.add_path(job.sha256, job.path)
+        outcome = dataclasses.replace(
+            known, path=job.path, new=False, size=job.size or known.size, skipped=False, chain=job.chain
+        )
+        self._settle(job, outcome)
+
+    def _skip(self, job: _Job, record: FileRecord) -> None:
+        """Unchanged since its last ingest: report the last outcome, and that of every file inside."""
+        outcome = _from_record(record)
+        outcome.skipped = True
+        if job.mtime_ns is not None and record.mtime_ns != job.mtime_ns:  # touched, same content
+            self._write(job, outcome)
+        self._report(job, outcome)
+        self._skip_inside(job.top, record.chain)
+        self._release(job)
+
+    def _skip_inside(self, top: int, chain: tuple[str, ...]) -> None:
+        for record in sorted(self.children_of.get(chain, []), key=lambda r: r.chain):
+            outcome = _from_record(record)
+            outcome.skipped = True
+            self.outcomes.append(((top, record.chain[1:]), outcome))
+            self._skip_inside(top, record.chain)
+
+    def _settle(self, job: _Job, outcome: FileOutcome) -> None:
+        """`job`'s own outcome is known; write its row once the files inside it are all written."""
+        outcome.chain = job.chain
+        outcome.parent = job.parent
+        job.outcome = outcome
+        if job.open_children == 0:
+            self._write(job, outcome)
+            self._report(job, outcome)
+            self._release(job)
+
+    def _write(self, job: _Job, outcome: FileOutcome) -> None:
+        self.store.record_file(
+            job.path,
+            sha256=outcome.sha256,
+            size=outcome.size,
+            status=outcome.status,
+            reason=outcome.reason,
+            mtime_ns=job.mtime_ns,
+            media_type=outcome.media_type,
+            pages=outcome.pages if outcome.sha256 else None,
+            chain=job.chain,
+            parent=job.parent,
+        )
+
+    def _report(self, job: _Job, outcome: FileOutcome) -> None:
+        self.outcomes.append((job.key, outcome))
+        self.bar.advance(self.task_id)
+
+    def _release(self, job: _Job) -> None:
+        """The job is done: free its spool file and, if it was the last one, finish its container."""
+        if job.spool is not None:
+            self.spool_refs[job.spool] -= 1
+            if self.spool_refs[job.spool] == 0:
+                del self.spool_refs[job.spool]
+                with contextlib.suppress(OSError):
+                    os.remove(job.spool)
+        container = job.container
+        if container is not None:
+            container.open_children -= 1
+            if container.open_children == 0 and container.outcome is not None:
+                self._settle(container, container.outcome)
+
+
+def _from_record(record: FileRecord) -> FileOutcome:
+    return FileOutcome(
+        path=record.path,
+        status=record.status,
+        reason=record.reason,
+        sha256=record.sha256,
+        pages=record.pages or 0,
+        new=False,
+        size=record.size,
+        chain=record.chain,
+        parent=record.parent,
+        media_type=record.media_type,
+    )
+
+
+def _store_ocr(store: Store, sha256: str, ocr: dict[int, PageOcr]) -> None:
+    """Hand OCR results (word boxes, page images) to the store, when it can keep them."""
+    add = getattr(store, "add_ocr", None)
+    if callable(add):
+        add(sha256, ocr)
 
 
 def _process(doc: Document, outcome: FileOutcome, on_document: Callable[[Document], None]) -> FileOutcome:
@@ -285,6 +696,26 @@ def _process(doc: Document, outcome: FileOutcome, on_document: Callable[[Documen
     return outcome
 
 
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """Limits and choices of one ingest run (the CLI's options)."""
+
+    workers: int | None = None  # None: every core
+    timeout: float | None = DEFAULT_TIMEOUT
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_depth: int = DEFAULT_MAX_DEPTH
+    max_children: int = DEFAULT_MAX_CHILDREN
+    retry_failed: bool = False
+
+
 def ingest_paths(
     paths: Sequence[Path],
     store: Store,
@@ -294,22 +725,40 @@ def ingest_paths(
     console: Console | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     timeout: float | None = DEFAULT_TIMEOUT,
+    workers: int | None = None,
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+    max_children: int = DEFAULT_MAX_CHILDREN,
+    retry_failed: bool = False,
 ) -> list[FileOutcome]:
-    """Ingest files and folders into `store`; returns one outcome per file, in order.
+    """Ingest files and folders into `store`, each file parsed in a worker process under a time and
+    memory limit; returns one outcome per file (files inside files included), in path order.
 
-    `on_document` runs for each document that is new to the store, or that an
-    earlier, interrupted run stored but did not finish processing.
+    What it promises: a file that hangs, crashes or exhausts memory costs that file only; each
+    file is committed on its own, so a run killed at any point and started again ends with the
+    same database as a run never interrupted; a file last ingested with the same content is not
+    read again (a failed one only with `retry_failed`); content found under several paths is one
+    document with all its paths. `on_document` (extraction) runs in this process, for each
+    document read in this run.
     """
+    options = IngestOptions(
+        workers=workers,
+        timeout=timeout,
+        memory_limit=memory_limit,
+        max_bytes=max_bytes,
+        max_depth=max_depth,
+        max_children=max_children,
+        retry_failed=retry_failed,
+    )
     files = list(iter_files(paths))
-    # Content some earlier run read and processed to the end, with how that went.
-    finished = {
-        r.sha256: (r.status, r.reason) for r in store.files() if r.sha256 and r.status in GOOD_STATUSES
-    }
-    outcomes: list[FileOutcome] = []
+    load_plugins(plugin_modules())
+    run = _Run(store, options, on_document)
     bar = Progress(
         TextColumn("[bold]Ingesting"),
         BarColumn(),
         MofNCompleteColumn(),
+        TextColumn("files"),
+        TextColumn("{task.fields[pages]} pages, {task.fields[rate]:.1f} pages/s"),
         TimeElapsedColumn(),
         TextColumn("ETA"),
         TimeRemainingColumn(),
@@ -318,24 +767,26 @@ def ingest_paths(
         disable=not progress,
         transient=False,
     )
-    with bar:
-        task = bar.add_task("ingest", total=len(files), current="")
-        for path in files:
-            bar.update(task, current=_shorten(str(path)))
-            outcome = _ingest_one(path, store, finished, on_document, max_bytes, timeout)
-            store.record_file(
-                outcome.path,
-                sha256=outcome.sha256,
-                size=outcome.size,
-                status=outcome.status,
-                reason=outcome.reason,
-            )
-            if outcome.ok and outcome.sha256:
-                finished.setdefault(outcome.sha256, (outcome.status, outcome.reason))
-            outcomes.append(outcome)
-            bar.advance(task)
-        bar.update(task, current="")
-    return outcomes
+    with tempfile.TemporaryDirectory(prefix="armstrace-spool-") as spool:
+        config = WorkerConfig(
+            spool=spool,
+            memory_limit=memory_limit,
+            plugin_modules=plugin_modules(),
+            formats=pickled_formats(),
+            environ=tuple((k, v) for k, v in os.environ.items() if k.startswith("ARMSTRACE_")),
+        )
+        size = min(workers or _cores(), max(1, len(files)))
+        pool = WorkerPool(size, config)
+        try:
+            with bar:
+                task = bar.add_task("ingest", total=len(files), current="", pages=0, rate=0.0)
+                run.run(files, bar, task, pool)
+                bar.update(task, current="")
+        except WorkerStartError as exc:
+            raise IngestError(f"The ingest cannot start its worker processes: {exc}.") from None
+        finally:
+            pool.close()
+    return [outcome for _, outcome in sorted(run.outcomes, key=lambda item: item[0])]
 
 
 def _shorten(text: str, width: int = 48) -> str:

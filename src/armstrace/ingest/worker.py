@@ -44,8 +44,8 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from armstrace.ingest import formats as _formats
-from armstrace.ingest import pipeline
+import armstrace.ingest.formats as _formats
+import armstrace.ingest.pipeline as pipeline
 from armstrace.ingest.formats import HEAD_SIZE, PageOcr
 from armstrace.records import Document
 
@@ -71,6 +71,9 @@ class WorkerConfig:
     memory_limit: int | None = DEFAULT_MEMORY_LIMIT
     plugin_modules: tuple[str, ...] = ()
     formats: tuple[bytes, ...] = ()  # pickled formats registered in the parent, in detection order
+    # the parent's ARMSTRACE_* settings (OCR languages, cache...) as they are now: the fork server
+    # keeps the environment it was started with, which may be older
+    environ: tuple[tuple[str, str], ...] = ()
     tasks_per_worker: int = _TASKS_PER_WORKER
 
 
@@ -150,6 +153,9 @@ def _silence() -> None:
 
 
 def _install_formats(config: WorkerConfig) -> None:
+    for key in [k for k in os.environ if k.startswith("ARMSTRACE_")]:
+        del os.environ[key]
+    os.environ.update(dict(config.environ))
     load_plugins(config.plugin_modules)
     installed = []
     for blob in config.formats:
@@ -361,15 +367,19 @@ class WorkerPool:
             pass  # it died; the sentinel tells how
         if not worker.process.is_alive():
             worker.process.join()
-            if worker.task is not None:
-                done.append(Finished(worker.task, None, worker.format, exitcode=worker.process.exitcode))
-            elif not worker.ready:
-                self._failed_starts += 1
             self._forget(worker)
+            if worker.ready:
+                if worker.task is not None:
+                    done.append(Finished(worker.task, None, worker.format, exitcode=worker.process.exitcode))
+                return done
+            self._failed_starts += 1  # not the file's fault: it never reached the worker
             if self._failed_starts >= 3:
                 raise WorkerStartError(
-                    f"the worker processes exit before reading any file (exit code {worker.process.exitcode})"
+                    "the worker processes exit before they can read any file "
+                    f"({signal_name(worker.process.exitcode)}); is --memory-limit too low?"
                 )
+            if worker.task is not None:
+                self._start().task = worker.task
             return done
         now = time.monotonic()
         overdue = worker.deadline is not None and now > worker.deadline

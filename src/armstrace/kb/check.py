@@ -8,6 +8,7 @@ unknown categories, obligation types, statuses and intensities) and adds the
 checks that need the whole knowledge base at once:
 - two periods of the same state in the same alliance that overlap;
 - two periods of the same intensity in the same conflict that overlap;
+- two terms of the same arms embargo that overlap;
 - one alias (under `normalise_name`) that names two different systems, organisations,
   alliances, equipment kinds or states.
 """
@@ -32,7 +33,12 @@ def check(data_dir: Path) -> list[KBProblem]:
 
 def lint(reading: Reading) -> list[KBProblem]:
     """The checks that look across records; `reading.problems` holds the per-record ones."""
-    return [*_overlapping_memberships(reading), *_overlapping_conflicts(reading), *_shared_aliases(reading)]
+    return [
+        *_overlapping_memberships(reading),
+        *_overlapping_conflicts(reading),
+        *_overlapping_embargo_terms(reading),
+        *_shared_aliases(reading),
+    ]
 
 
 def _overlap(a: Period, b: Period) -> bool:
@@ -67,6 +73,14 @@ def _overlapping_conflicts(reading: Reading) -> list[KBProblem]:
     for conflict in reading.kb.conflicts.values():
         items = [(p.intensity, p.fact, p.period) for p in conflict.periods]
         problems += _overlaps(reading.file_of("conflict", conflict.id), items, "period of intensity")
+    return problems
+
+
+def _overlapping_embargo_terms(reading: Reading) -> list[KBProblem]:
+    problems = []
+    for embargo in reading.kb.embargoes.values():
+        items = [(embargo.id, t.fact, t.period) for t in embargo.terms]
+        problems += _overlaps(reading.file_of("embargo", embargo.id), items, "term of embargo")
     return problems
 
 

@@ -12,6 +12,7 @@ Layout of a data folder (see `kb/data/`):
   sources.yaml, states.yaml, organisations.yaml, systems.yaml, equipment.yaml
   alliances/<id>.yaml   one alliance per file
   conflicts/<id>.yaml   one adversarial dyad per file
+  embargoes/<id>.yaml   one arms embargo per file (issuer, target, dated terms, how it ended)
 `states_overlay.yaml` is the input of `scripts/gen_states.py` and is not read here.
 
 Periods are closed-open: `end` is the first day on which a membership,
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,9 @@ from armstrace.kb.model import (
     Alliance,
     Conflict,
     ConflictPeriod,
+    Embargo,
+    EmbargoIssuer,
+    EmbargoTerm,
     EquipmentKind,
     Fact,
     KnowledgeBase,
@@ -49,7 +54,7 @@ from armstrace.kb.model import (
 )
 from armstrace.records import CATEGORIES
 
-SOURCE_KINDS = ("dataset", "treaty", "statement", "reference", "report")
+SOURCE_KINDS = ("dataset", "treaty", "statement", "reference", "report", "decision")
 ORGANISATION_KINDS = ("export-agency", "defence-firm", "ministry", "armed-force", "government", "other")
 ALLIANCE_KINDS = ("multilateral", "bilateral")
 STATUSES = ("member", "suspended", "left")
@@ -58,12 +63,16 @@ INTENSITIES = tuple(INTENSITY_RANK)
 # Files at the top of the data folder and the list each one holds.
 LIST_FILES = {
     "sources.yaml": "sources",
+    "embargoes/sources.yaml": "sources",  # the legal acts the embargo terms cite
     "states.yaml": "states",
     "organisations.yaml": "organisations",
     "systems.yaml": "systems",
     "equipment.yaml": "equipment",
 }
-RECORD_DIRS = ("alliances", "conflicts")
+RECORD_DIRS = ("alliances", "conflicts", "embargoes")
+EMBARGO_ISSUERS: tuple[str, ...] = typing.get_args(EmbargoIssuer)
+EMBARGO_SCOPES = ("all-arms", "partial")
+EMBARGO_CHANGES = ("imposed", "modified")
 NOT_READ = frozenset({"states_overlay.yaml"})  # generator input, merged into states.yaml
 
 
@@ -270,8 +279,12 @@ class _Reader:
             if rel in LIST_FILES:
                 self._read_list(rel, data, LIST_FILES[rel])
             elif path.parent.name in RECORD_DIRS and path.parent.parent == self.data_dir:
-                reader = self._alliance if path.parent.name == "alliances" else self._conflict
-                self._guarded(reader, rel, data)
+                readers = {
+                    "alliances": self._alliance,
+                    "conflicts": self._conflict,
+                    "embargoes": self._embargo,
+                }
+                self._guarded(readers[path.parent.name], rel, data)
             else:
                 self.problem(rel, "", "file is not part of the knowledge base layout and is not read")
         self._resolve()
@@ -520,6 +533,87 @@ class _Reader:
         text = f"{self._name(a)} and {self._name(b)}: {intensity} {_span(period)}."
         fact = self._fact(rel, f, text, period)
         conflict.periods.append(ConflictPeriod(fact=fact, intensity=cast(Any, intensity), period=period))
+
+    def _embargo(self, rel: str, data: Any) -> None:
+        allowed = (
+            "id",
+            "name",
+            "issuer",
+            "issuer_state",
+            "target",
+            "non_state_only",
+            "note",
+            "terms",
+            "lifted",
+        )
+        f = _Fields(self, rel, data, "embargo", allowed)
+        embargo = Embargo(
+            id=f.text("id"),
+            name=f.text("name"),
+            issuer=f.choice("issuer", EMBARGO_ISSUERS, "embargo issuer"),
+            target=f.text("target"),
+            issuer_state=f.optional_text("issuer_state"),
+            non_state_only=f.flag("non_state_only"),
+            note=f.text("note", ""),
+        )
+        self.ref(rel, embargo.id, "state", embargo.target, "target")
+        if embargo.issuer == "national" and not embargo.issuer_state:
+            f.problem("a national embargo must name the issuing state in 'issuer_state'")
+        elif embargo.issuer != "national" and embargo.issuer_state:
+            f.problem(f"'issuer_state' is only for national embargoes, not for issuer {embargo.issuer!r}")
+        if embargo.issuer_state:
+            self.ref(rel, embargo.id, "state", embargo.issuer_state, "issuer_state")
+        for item in f.mappings("terms"):
+            self._guarded(lambda r, d: self._embargo_term(r, d, embargo), rel, item)
+        if not data.get("terms"):
+            f.problem("embargo has no terms")
+        if data.get("lifted") is not None:
+            self._guarded(lambda r, d: self._embargo_lifted(r, d, embargo), rel, data["lifted"])
+        if embargo.terms:
+            ends = [t.period.end for t in embargo.terms]
+            if embargo.lifted is None and None not in ends:
+                f.problem("every term of the embargo has ended, but no 'lifted' fact says how it ended")
+            if embargo.lifted is not None and embargo.lifted.period is not None:
+                day = embargo.lifted.period.start
+                last = max((e for e in ends if e is not None), default=None)
+                if None in ends:
+                    f.problem(f"embargo is lifted on {day} but a term has no end")
+                elif day != last:
+                    f.problem(f"embargo is lifted on {day}, not on the day its last term ends ({last})")
+        self.register("embargo", embargo.id, rel, self.reading.kb.embargoes, embargo)
+
+    def _embargo_term(self, rel: str, data: Any, embargo: Embargo) -> None:
+        allowed = (*FACT_FIELDS, "change", "start", "end", "binding", "scope", "scope_note")
+        f = _Fields(self, rel, data, "embargo term", allowed)
+        if "binding" not in f.data:
+            f.fail("embargo term must say whether it is legally binding ('binding: true' or 'false')")
+        binding = f.flag("binding")
+        scope = f.choice("scope", EMBARGO_SCOPES, "embargo scope") if "scope" in f.data else "all-arms"
+        change = f.choice("change", EMBARGO_CHANGES, "embargo change") if "change" in f.data else "imposed"
+        scope_note = f.text("scope_note", "")
+        if scope == "partial" and not scope_note:
+            f.problem("a partial embargo term must say what it covers in 'scope_note'")
+        period = self._period(f)
+        what = "all arms" if scope == "all-arms" else f"partial ({scope_note})"
+        kind = "binding" if binding else "voluntary"
+        text = f"{embargo.name}: {kind} embargo on {what}, in force {_span(period)}."
+        fact = self._fact(rel, f, text, period)
+        embargo.terms.append(
+            EmbargoTerm(
+                fact=fact,
+                period=period,
+                binding=binding,
+                scope=cast(Any, scope),
+                note=scope_note,
+                change=cast(Any, change),
+            )
+        )
+
+    def _embargo_lifted(self, rel: str, data: Any, embargo: Embargo) -> None:
+        f = _Fields(self, rel, data, "embargo end ('lifted')", (*FACT_FIELDS, "date"))
+        day = f.date("date")
+        assert day is not None
+        embargo.lifted = self._fact(rel, f, f"{embargo.name} ended on {day.isoformat()}.", Period(day))
 
     def _name(self, code: str) -> str:
         return self.reading.kb.state_name(code)

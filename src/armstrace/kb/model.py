@@ -40,7 +40,8 @@ class Source:
 
     id: str
     title: str
-    kind: Literal["dataset", "treaty", "statement", "reference", "report"]
+    # decision: a legal act of an organisation (UN Security Council resolution, EU Council decision)
+    kind: Literal["dataset", "treaty", "statement", "reference", "report", "decision"]
     publisher: str = ""
     version: str = ""
     url: str = ""
@@ -201,6 +202,7 @@ class EmbargoTerm:
     binding: bool  # legally binding (UN Security Council, EU) or voluntary (OSCE request, some national)
     scope: Literal["all-arms", "partial"] = "all-arms"
     note: str = ""  # what partial means: "lethal equipment only", "government forces exempt", ...
+    change: Literal["imposed", "modified"] = "imposed"  # how the term began: the embargo imposed, or changed
 
 
 @dataclass
@@ -214,6 +216,8 @@ class Embargo:
     terms: list[EmbargoTerm] = field(default_factory=list)
     issuer_state: str | None = None
     non_state_only: bool = False  # covers only non-governmental forces in the target state
+    note: str = ""  # how the curators read the embargo's legal acts (dates, scope, what is uncertain)
+    lifted: Fact | None = None  # how the embargo ended (lifted, expired, replaced), dated, with its source
 
     def term_in(self, year: int) -> EmbargoTerm | None:
         for term in self.terms:
@@ -249,6 +253,8 @@ class KnowledgeBase:
         for embargo in self.embargoes.values():
             for term in embargo.terms:
                 out[term.fact.id] = term.fact
+            if embargo.lifted:
+                out[embargo.lifted.id] = embargo.lifted
         return out
 
     def state_name(self, code: str) -> str:

@@ -11,6 +11,7 @@ import datetime as dt
 import importlib
 import json
 import sys
+import time
 from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
 from functools import wraps
@@ -43,6 +44,14 @@ err = Console(stderr=True)
 DbOption = Annotated[
     str | None,
     typer.Option("--db", help="SQLite file or database URL (default: $ARMSTRACE_DB or ./armstrace.db)."),
+]
+
+OcrLangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ocr-lang",
+        help="Tesseract languages for scans, joined by + (default: $ARMSTRACE_OCR_LANG or rus+eng).",
+    ),
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -98,6 +107,7 @@ def _write_lines(records: Iterable[Any]) -> None:
 def extract(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to read.")],
     format: Annotated[TransferFormat, typer.Option("--format", "-f")] = TransferFormat.jsonl,
+    ocr_lang: OcrLangOption = None,
 ) -> None:
     """Read files and print the transfers they state; touches no database."""
     from armstrace.extract import extract_document
@@ -106,6 +116,7 @@ def extract(
     from armstrace.present.tables import transfers_table
 
     _require(paths)
+    _configure_ocr(ocr_lang, None)
     kb = _kb()
     transfers = []
     for path in iter_files(paths):
@@ -132,6 +143,14 @@ def _print_transfers(
         out.print(table(transfers, kb))
 
 
+def _configure_ocr(languages: str | None, db_url: str | None) -> None:
+    """OCR languages, and the OCR cache beside the investigation's database: `extract` has none, so
+    no OCR text of a leak is ever written where the user did not put a database."""
+    from armstrace.ingest import ocr
+
+    ocr.configure(languages=languages, cache_dir=ocr.cache_dir_for(db_url) if db_url else None)
+
+
 def _require(paths: Sequence[Path]) -> None:
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -143,28 +162,67 @@ def _require(paths: Sequence[Path]) -> None:
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to add to the investigation.")],
     db: DbOption = None,
+    ocr_lang: OcrLangOption = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")] = False,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Files read at once (default: every core).")
+    ] = None,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="Read again the files whose last status was not ok.")
+    ] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.1, help="Seconds one file may take before it is `timeout`.")
+    ] = 300.0,
+    memory_limit: Annotated[
+        int, typer.Option("--memory-limit", min=256, help="MB one worker may use (`too-large` over it).")
+    ] = 3072,
+    max_depth: Annotated[
+        int, typer.Option("--max-depth", min=0, help="Levels of files inside files (archives, attachments).")
+    ] = 5,
 ) -> None:
-    """Add files or folders to an investigation and extract their transfers."""
+    """Add files or folders to an investigation and extract their transfers.
+
+    Each file is read in a worker process with a time and a memory limit; a killed run picks up
+    where it stopped when run again, and files unchanged since their last ingest are skipped."""
     from armstrace.extract import extract_document
     from armstrace.ingest import ingest_paths, summary_table
 
     _require(paths)
     kb = _kb()
     with _open_store(db) as store:
+        _configure_ocr(ocr_lang, store.url)
 
         def on_document(doc: Any) -> None:
             store.replace_transfers(doc.sha256, extract_document(doc, kb))
 
+        started = time.monotonic()
         outcomes = ingest_paths(
-            paths, store, on_document=on_document, progress=progress and not as_json, console=err
+            paths,
+            store,
+            on_document=on_document,
+            progress=progress and not as_json,
+            console=err,
+            workers=workers,
+            retry_failed=retry_failed,
+            timeout=timeout,
+            memory_limit=memory_limit * 2**20,
+            max_depth=max_depth,
         )
         if as_json:
             summary = {
                 "files": [o.__dict__ for o in outcomes],
                 "by_status": _count(o.status for o in outcomes),
                 "transfers": len(store.transfers()),
+                "counts": {
+                    "files": len(outcomes),
+                    "read": sum(1 for o in outcomes if not o.skipped),
+                    "skipped": sum(1 for o in outcomes if o.skipped),
+                    "new_documents": sum(1 for o in outcomes if o.new),
+                    "pages": sum(o.pages for o in outcomes if not o.skipped),
+                    "documents": store.count_documents(),
+                    "seconds": round(time.monotonic() - started, 3),
+                },
             }
             sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
         else:
@@ -355,7 +413,7 @@ def kb_export(format: Annotated[str, typer.Option("--format")] = "json") -> None
 
 # Command modules of other areas register their commands on `app`, `import_app` and
 # `kb_app` when imported; each area adds its module name here (one line, no other change).
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("armstrace.present.cli_registers", "armstrace.present.cli_ingest", "armstrace.present.cli_kb")
 
 for _module in COMMAND_MODULES:
     importlib.import_module(_module)

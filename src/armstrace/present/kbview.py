@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from armstrace.errors import UserError
-from armstrace.kb.model import Alliance, Conflict, KnowledgeBase, Period
+from armstrace.kb.model import Alliance, Conflict, Embargo, KnowledgeBase, Period
 
 
 def _period(period: Period) -> str:
@@ -36,7 +36,53 @@ def _conflict(kb: KnowledgeBase, conflict: Conflict) -> RenderableType:
     periods = Table("intensity", "period", "fact", "source", "note", title="Periods")
     for p in sorted(conflict.periods, key=lambda p: p.period.start):
         periods.add_row(p.intensity, _period(p.period), p.fact.id, p.fact.source, p.fact.text)
-    return Group(head, periods)
+    parts: list[RenderableType] = [head, periods]
+    # Imported layers add the same dyad as records of their own (`<id>-ucdp`, `<id>-tss`): show them too.
+    others = [c for c in kb.conflicts_of(a, b) if c.id != conflict.id]
+    for other in sorted(others, key=lambda c: c.id):
+        title = f"Also recorded: {other.name} ({other.id})"
+        table = Table("intensity", "period", "fact", "source", "note", title=title)
+        for p in sorted(other.periods, key=lambda p: p.period.start):
+            table.add_row(p.intensity, _period(p.period), p.fact.id, p.fact.source, p.fact.text)
+        parts.append(table)
+    return Group(*parts)
+
+
+ISSUERS = {
+    "un-security-council": "UN Security Council",
+    "eu": "European Union",
+    "osce": "OSCE",
+    "ecowas": "ECOWAS",
+    "au": "African Union",
+    "arab-league": "League of Arab States",
+    "national": "national",
+}
+
+
+def _embargo(kb: KnowledgeBase, embargo: Embargo) -> RenderableType:
+    issuer = ISSUERS.get(embargo.issuer, embargo.issuer)
+    if embargo.issuer_state:
+        issuer = f"{kb.state_name(embargo.issuer_state)} ({issuer})"
+    target = f"{kb.state_name(embargo.target)} ({embargo.target})"
+    if embargo.non_state_only:
+        target += ", non-governmental forces only"
+    head = Text(f"{embargo.name} ({embargo.id}): issued by {issuer}, on {target}", style="bold")
+    terms = Table("change", "period", "binding", "scope", "fact", "source", title="Terms")
+    for t in sorted(embargo.terms, key=lambda t: t.period.start):
+        scope = "all arms" if t.scope == "all-arms" else f"partial: {t.note}"
+        binding = "binding" if t.binding else "voluntary"
+        terms.add_row(t.change, _period(t.period), binding, scope, t.fact.id, t.fact.source)
+    parts: list[RenderableType] = [head, terms]
+    for t in sorted(embargo.terms, key=lambda t: t.period.start):
+        parts.append(Text(f"{t.fact.id}: {t.fact.text}" + (f" Note: {t.fact.note}" if t.fact.note else "")))
+    if embargo.lifted is not None:
+        lifted = embargo.lifted
+        parts.append(Text(f"Ended: {lifted.text} ({lifted.id}, source {lifted.source})"))
+    else:
+        parts.append(Text("In force (no end recorded)."))
+    if embargo.note:
+        parts.append(Text(f"Note: {embargo.note}", style="dim"))
+    return Group(*parts)
 
 
 def show(kb: KnowledgeBase, ident: str) -> RenderableType:
@@ -48,8 +94,14 @@ def show(kb: KnowledgeBase, ident: str) -> RenderableType:
             return _alliance(kb, alliance)
     if key in kb.conflicts:
         return _conflict(kb, kb.conflicts[key])
-    known = ", ".join(sorted([*kb.alliances, *kb.conflicts]))
-    raise UserError(f"no alliance or conflict called {ident!r} in the knowledge base. Known: {known}.")
+    if key in kb.embargoes:
+        return _embargo(kb, kb.embargoes[key])
+    ids = sorted([*kb.alliances, *kb.conflicts, *kb.embargoes])
+    more = f", ... ({len(ids)} in all; `armstrace kb list` shows them)" if len(ids) > 60 else ""
+    known = ", ".join(ids[:60]) + more
+    raise UserError(
+        f"no alliance, conflict or embargo called {ident!r} in the knowledge base. Known: {known}."
+    )
 
 
 def export_json(kb: KnowledgeBase) -> dict[str, Any]:
@@ -74,4 +126,5 @@ def export_json(kb: KnowledgeBase) -> dict[str, Any]:
         "equipment": plain(kb.equipment),
         "alliances": plain(kb.alliances),
         "conflicts": plain(kb.conflicts),
+        "embargoes": plain(kb.embargoes),
     }

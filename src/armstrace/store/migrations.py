@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Table,
     Text,
@@ -170,10 +171,40 @@ def _step_3_custody(conn: Connection) -> None:
     conn.exec_driver_sql("UPDATE files SET first_ingested_at = updated_at WHERE first_ingested_at IS NULL")
 
 
+def _step_4_page_ocr(conn: Connection) -> None:
+    """What OCR made of each scanned page (word boxes and confidence, so evidence can be highlighted
+    on the page image), and the page images themselves, stored once per image content."""
+    md = MetaData()
+    Table("documents", md, Column("sha256", Text, primary_key=True))  # made by step 1: only referenced
+    page_ocr = Table(
+        "page_ocr",
+        md,
+        Column("doc", Text, ForeignKey("documents.sha256", ondelete="CASCADE"), primary_key=True),
+        Column("page", Integer, primary_key=True),
+        Column("languages", Text, nullable=False),
+        Column("confidence", Float, nullable=False),
+        Column("words", Text, nullable=False),
+        Column("image", Text, nullable=False),
+        Column("width", Integer, nullable=False),
+        Column("height", Integer, nullable=False),
+        Index("ix_page_ocr_image", "image"),
+    )
+    page_images = Table(
+        "page_images",
+        md,
+        Column("sha256", Text, primary_key=True),
+        Column("png", LargeBinary, nullable=False),
+        Column("width", Integer, nullable=False),
+        Column("height", Integer, nullable=False),
+    )
+    md.create_all(conn, tables=[page_ocr, page_images])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "documents, pages, paths and files", _step_1_documents),
     Migration(2, "transfers, reviews and findings", _step_2_transfers),
     Migration(3, "chain of custody of files", _step_3_custody),
+    Migration(4, "OCR of scanned pages and page images", _step_4_page_ocr),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -6,7 +6,7 @@ the two agree, column by column.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Float, Integer, MetaData, Table, Text
+from sqlalchemy import BigInteger, Column, Float, Integer, LargeBinary, MetaData, Table, Text
 
 metadata = MetaData()
 
@@ -93,4 +93,28 @@ findings = Table(
     Column("supplier", Text, nullable=False),
     Column("recipient", Text, nullable=False),
     Column("data", Text, nullable=False),  # JSON: Finding.to_json() plus the facts in full
+)
+
+page_ocr = Table(
+    "page_ocr",
+    metadata,
+    Column("doc", Text, primary_key=True),
+    Column("page", Integer, primary_key=True),  # 1-based, as in `pages`
+    Column("languages", Text, nullable=False),  # Tesseract's, e.g. rus+eng
+    Column("confidence", Float, nullable=False),  # mean word confidence, 0..1
+    # JSON list of [start, end, left, top, width, height, confidence]: offsets into the page text,
+    # boxes in pixels of the page image
+    Column("words", Text, nullable=False),
+    Column("image", Text, nullable=False),  # sha256 of the page image in `page_images`
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+)
+
+page_images = Table(
+    "page_images",
+    metadata,
+    Column("sha256", Text, primary_key=True),  # of the PNG bytes
+    Column("png", LargeBinary, nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
 )

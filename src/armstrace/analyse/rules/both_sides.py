@@ -53,6 +53,7 @@ class _Side:
 class _Group:
     sides: dict[str, _Side] = field(default_factory=dict)
     periods: dict[str, ConflictPeriod] = field(default_factory=dict)
+    hits: dict[str, tuple[int, int]] = field(default_factory=dict)  # period fact id → transfers to a, b
 
 
 class BothSides:
@@ -108,6 +109,7 @@ class BothSides:
             if not (hits_a and hits_b):
                 continue
             group.periods[period.fact.id] = period
+            group.hits[period.fact.id] = (len(hits_a), len(hits_b))
             for side, hits in ((a, hits_a), (b, hits_b)):
                 bucket = group.sides.setdefault(side, _Side())
                 for t, (lo, hi) in hits:
@@ -158,11 +160,13 @@ def explain(kb: KnowledgeBase, supplier: str, conflict: Conflict, group: _Group,
     when = year_span(top.period.start.year, end) if end else f"from {top.period.start.year}"
     others = len(group.periods) - 1
     more = f" and {others} other period{'' if others == 1 else 's'} of the conflict" if others else ""
+    n_a, n_b = group.hits[top.fact.id]
     return (
         f"{s} {_side_phrase(kb, a, group.sides[a])}, and {_side_phrase(kb, b, group.sides[b])}, "
-        f"while the two were in conflict ({conflict.name}: {top.intensity} {when}{more}; transfers "
-        f"within {WINDOW_YEARS} years of a period count). The conflict periods behind this, each with "
-        f"its source, and the evidence for every transfer are listed with this finding."
+        f"while the two were in conflict ({conflict.name}: {top.intensity} {when}{more}). Within "
+        f"{WINDOW_YEARS} years of the {top.intensity} {when}, {n_a} of these transfers went to "
+        f"{kb.state_name(a)} and {n_b} to {kb.state_name(b)}. The conflict periods behind this, each "
+        f"with its source, and the evidence for every transfer are listed with this finding."
     )
 
 

@@ -82,7 +82,8 @@ class Corroboration:
         "low-severity finding 'publicly recorded (SIPRI deal …)' listing the matched register "
         "transfers; no match gives a medium-severity finding 'not in the public record', the one a "
         "journalist most needs (low when the documents only record an offer, which SIPRI does not "
-        "list). Document transfers of the same supplier, recipient and item form one finding. Denied "
+        "list). Document transfers of the same supplier, recipient and item form one finding. The "
+        "rule says nothing until a register has been imported: no public record, no answer. Denied "
         "or cancelled transfers and transfers without years are ignored."
     )
 
@@ -97,8 +98,8 @@ class Corroboration:
                 register_by_pair.setdefault((party_key(t.supplier), party_key(t.recipient)), []).append(t)
             else:
                 documents.append(t)
-        if not documents:
-            return []
+        if not documents or not register_by_pair:
+            return []  # no register imported: there is no public record to compare with
         matcher = Matcher(kb)
         groups: dict[tuple[str, str, str], _Group] = {}
         for t in documents:
@@ -129,7 +130,7 @@ class Corroboration:
             found = [m for m in found if m.kind == "system"]
         for m in found:
             known = group.matches.get(m.register.id)
-            if known is None or (known.kind, known.score) < (m.kind == "system", m.score):
+            if known is None or (known.kind == "system", known.score) < (m.kind == "system", m.score):
                 group.matches[m.register.id] = m
         # A group keeps its best kind of match: system matches found for one transfer win.
         if any(m.kind == "system" for m in group.matches.values()):
@@ -142,13 +143,8 @@ class Corroboration:
             group.matches.values(), key=lambda m: (-m.score, m.register.years or (0, 0), m.register.id)
         )
         years = [y for t in docs for y in (t.years or ())]
-        severity: Severity
-        if matches:
-            severity = "low"
-        elif all(t.status == "offered" for t in docs):
-            severity = "low"
-        else:
-            severity = "medium"
+        offered_only = all(t.status == "offered" for t in docs)
+        severity: Severity = "low" if matches or offered_only else "medium"
         return Finding(
             id=stable_id(self.name, supplier, recipient, item_key),
             rule=self.name,

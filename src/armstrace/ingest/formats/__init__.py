@@ -2,9 +2,11 @@
 
 A format is a plugin: an object with a `name`, the `media_types` it produces,
 `sniff` (does this content look like mine?) and `read` (bytes to text per
-page). The built-in formats (`pdf`, `html`, `markdown`, `text`) are plugins of
-this same contract, one file each; adding a format is adding one file that
-calls `register`.
+page). The built-in formats (`pdf`, `html`, `markdown`, `text`; office files in
+`docx`, `odf`, `rtf`, `legacy_office`, `spreadsheet`; `email`; `archive`) are
+plugins of this same contract; adding a format is adding one file that calls
+`register`. Files inside a file (attachments, archive members) come back as
+`Parsed.children`, which the runner reads as documents of their own.
 
 Detection is by content: magic bytes and decodability. The file extension is
 only a hint for formats that cannot be told apart by content (Markdown is
@@ -122,13 +124,34 @@ def _load_builtins() -> None:
         return
     _BUILTINS_LOADED = True
     from armstrace.ingest.formats.html import HtmlFormat
+    from armstrace.ingest.formats.image import ImageFormat
     from armstrace.ingest.formats.markdown import MarkdownFormat
     from armstrace.ingest.formats.pdf import PdfFormat
     from armstrace.ingest.formats.text import TextFormat
 
+    _REGISTRY.extend([PdfFormat(), ImageFormat(), *_office_mail_archives()])
     # Appended, so they come after any plugin registered before first use;
-    # plain text comes last because it accepts anything that decodes.
-    _REGISTRY.extend([PdfFormat(), HtmlFormat(), MarkdownFormat(), TextFormat()])
+    # plain text comes last because it accepts anything that decodes, and CSV just before it.
+    from armstrace.ingest.formats.spreadsheet import CsvFormat
+
+    _REGISTRY.extend([HtmlFormat(), MarkdownFormat(), CsvFormat(), TextFormat()])
+
+
+def _office_mail_archives() -> list[Format]:
+    """Office files, email and archives: by magic bytes and, for ZIP and OLE2, by member names."""
+    from armstrace.ingest.formats.archive import CompressedFormat, SevenZipFormat, TarFormat, ZipFormat
+    from armstrace.ingest.formats.docx import DocxFormat, PptxFormat
+    from armstrace.ingest.formats.email import EmlFormat, MboxFormat, MsgFormat
+    from armstrace.ingest.formats.legacy_office import LegacyOfficeFormat
+    from armstrace.ingest.formats.odf import OdfFormat
+    from armstrace.ingest.formats.rtf import RtfFormat
+    from armstrace.ingest.formats.spreadsheet import OdsFormat, XlsxFormat
+
+    return [
+        DocxFormat(), XlsxFormat(), PptxFormat(), OdsFormat(), OdfFormat(), ZipFormat(),
+        MsgFormat(), LegacyOfficeFormat(), SevenZipFormat(), CompressedFormat(), TarFormat(),
+        RtfFormat(), MboxFormat(), EmlFormat(),
+    ]  # fmt: skip
 
 
 def register(fmt: Format) -> Format:
@@ -171,34 +194,14 @@ _MAGIC: tuple[tuple[bytes, str, str], ...] = (
     (b"GIF89a", "GIF image", "images"),
     (b"II*\x00", "TIFF image", "images"),
     (b"MM\x00*", "TIFF image", "images"),
-    (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-        "legacy Microsoft Office file (DOC, XLS, PPT or MSG)",
-        "office files",
-    ),
-    (b"\x1f\x8b", "gzip archive", "archives"),
-    (b"7z\xbc\xaf\x27\x1c", "7-Zip archive", "archives"),
-    (b"Rar!\x1a\x07", "RAR archive", "archives"),
-    (b"{\\rtf", "RTF document", "office files"),
+    (b"Rar!\x1a\x07", "RAR archive (convert it to ZIP or 7z)", "RAR archives"),
     (b"\x7fELF", "ELF executable", "programs"),
     (b"MZ", "Windows executable", "programs"),
-)
-
-_ZIP_MEMBERS: tuple[tuple[bytes, str, str], ...] = (
-    (b"word/", "Word document (DOCX)", "office files"),
-    (b"xl/", "Excel workbook (XLSX)", "office files"),
-    (b"ppt/", "PowerPoint presentation (PPTX)", "office files"),
-    (b"application/vnd.oasis.opendocument", "OpenDocument file (ODT, ODS or ODP)", "office files"),
 )
 
 
 def describe_binary(head: bytes) -> str:
     """Name what unreadable content looks like, as the reason a user will read."""
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        for marker, kind, family in _ZIP_MEMBERS:
-            if marker in head:
-                return f"{kind}: {family} are not supported yet"
-        return "ZIP archive: archives are not supported yet"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "WebP image: images are not supported yet"
     for prefix, kind, family in _MAGIC:

@@ -58,10 +58,15 @@ def parse_xml(data: bytes, part: str, problems: list[str]) -> etree._Element:
     Entities are left unexpanded, so an XXE payload reads as nothing and a
     billion-laughs payload stays a few bytes.
     """
-    parser = etree.XMLParser(**_XML_PARSER_OPTIONS)  # type: ignore[call-overload]
+    parser = etree.XMLParser(**_XML_PARSER_OPTIONS)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
+        if "amplification" in str(exc):
+            reason = (
+                f"its part {part} declares XML entities that expand enormously (a billion-laughs attack?)"
+            )
+            raise FormatError("failed", reason) from exc
         raise FormatError("failed", f"its part {part} is not well-formed XML ({exc})") from exc
     if root is None:
         raise FormatError("failed", f"its part {part} is empty")
@@ -86,7 +91,9 @@ class SafeZip:
             self.zip = zipfile.ZipFile(io.BytesIO(data))
             self.infos = self.zip.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-            raise FormatError("failed", f"the {what} is damaged or truncated and cannot be opened ({exc})") from exc
+            raise FormatError(
+                "failed", f"the {what} is damaged or truncated and cannot be opened ({exc})"
+            ) from exc
         if len(self.infos) > limits.max_members:
             raise FormatError(
                 "too-large",
@@ -112,9 +119,8 @@ class SafeZip:
             return f"{info.filename} is encrypted"
         size = info.file_size
         if self.unpacked + size > self.limits.max_total:
-            return (
-                f"{info.filename} would take the unpacked total over the limit of {_mb(self.limits.max_total)}"
-            )
+            limit = _mb(self.limits.max_total)
+            return f"{info.filename} would take the unpacked total over the limit of {limit}"
         if size > self.limits.ratio_floor and size > self.limits.max_ratio * max(info.compress_size, 1):
             ratio = size / max(info.compress_size, 1)
             return (
@@ -149,7 +155,9 @@ class SafeZip:
         except RuntimeError as exc:  # zipfile's way of saying "needs a password"
             raise FormatError("encrypted", f"{info.filename} is encrypted") from exc
         except NotImplementedError as exc:
-            raise FormatError("unsupported", f"{info.filename} uses an unsupported compression ({exc})") from exc
+            raise FormatError(
+                "unsupported", f"{info.filename} uses an unsupported compression ({exc})"
+            ) from exc
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
             raise FormatError("failed", f"{info.filename} is damaged or truncated ({exc})") from exc
         if len(data) > cap:
@@ -160,6 +168,16 @@ class SafeZip:
             )
         self.unpacked += len(data)
         return data
+
+
+def declares_dtd(data: bytes) -> bool:
+    """True if XML bytes declare a DTD (in UTF-8 or UTF-16): no office file needs one, attacks do."""
+    head = data[:4096]
+    return (
+        b"<!DOCTYPE" in head
+        or "<!DOCTYPE".encode("utf-16-le") in head
+        or "<!DOCTYPE".encode("utf-16-be") in head
+    )
 
 
 def open_package(data: bytes, what: str, limits: Limits = DEFAULT_LIMITS) -> SafeZip:

@@ -23,7 +23,14 @@ from pathlib import Path
 from lxml import etree
 
 from armstrace.ingest.formats import Child, FormatError, Parsed
-from armstrace.ingest.formats._package import DEFAULT_LIMITS, Limits, SafeZip, open_package, parse_xml, sniff_package
+from armstrace.ingest.formats._package import (
+    DEFAULT_LIMITS,
+    Limits,
+    SafeZip,
+    open_package,
+    parse_xml,
+    sniff_package,
+)
 
 _PAGE = "\f"
 # Parts of the XML tree that hold no visible text, or text the reader does not see.
@@ -152,7 +159,9 @@ class DocxFormat:
     """Word documents (DOCX, DOCM, DOTX): Office Open XML word-processing packages."""
 
     name = "docx"
-    media_types: tuple[str, ...] = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",)
+    media_types: tuple[str, ...] = (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
     what = "Word document (DOCX)"
 
     def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
@@ -206,7 +215,9 @@ class PptxFormat:
     """PowerPoint presentations (PPTX): one page per slide, in the order the presentation shows them."""
 
     name = "pptx"
-    media_types: tuple[str, ...] = ("application/vnd.openxmlformats-officedocument.presentationml.presentation",)
+    media_types: tuple[str, ...] = (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    )
     what = "PowerPoint presentation (PPTX)"
 
     def __init__(self, limits: Limits = DEFAULT_LIMITS) -> None:
@@ -231,7 +242,9 @@ class PptxFormat:
         for element in presentation.iter():
             if _local(element) != "sldId":
                 continue
-            rid = next((v for k, v in element.attrib.items() if etree.QName(k).localname == "id" and "}" in k), None)
+            rid = next(
+                (v for k, v in element.attrib.items() if etree.QName(k).localname == "id" and "}" in k), None
+            )
             target = targets.get(rid)
             if target:
                 part = posixpath.normpath(posixpath.join("ppt", target)).lstrip("/")

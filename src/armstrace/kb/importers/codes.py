@@ -5,11 +5,12 @@ code. Most codes are the same number in both lists and appear in the bundled
 knowledge base as a state's `cow` field; this module adds what a plain lookup gets
 wrong:
 
-- codes whose ISO state changes with the date: COW/GW 365 is the Soviet Union until
-  26 December 1991 and Russia after; 345 is Yugoslavia (the SFRY, then the Federal
-  Republic of Yugoslavia) until 4 February 2003 and Serbia after (Serbia and
-  Montenegro, 2003-2006, has no state of its own in the knowledge base, whose `CS` is
-  Czechoslovakia); 816 is Vietnam only from reunification (2 July 1976);
+- codes whose ISO state changes with the date: COW/GW 365 is Russia, then the Soviet
+  Union from 30 December 1922 to 26 December 1991, then Russia again; 345 is Serbia,
+  then Yugoslavia from 1 December 1918 (the Federal Republic of Yugoslavia from 1992)
+  to 4 February 2003, then Serbia (Serbia and Montenegro, 2003-2006, has no state of
+  its own in the knowledge base, whose `CS` is Czechoslovakia); 816 is Vietnam only
+  from reunification (2 July 1976);
 - codes of one list that the other does not use or uses for another state (GW 260 and
   COW 260 West Germany, GW 340 Serbia, GW 678 North Yemen then Yemen, GW 970-973 for
   Kiribati, Nauru, Tonga and Tuvalu, which are other states' COW codes);
@@ -35,7 +36,9 @@ from armstrace.kb.model import KnowledgeBase, Period
 
 System = Literal["cow", "gw"]
 
+USSR_START = dt.date(1922, 12, 30)
 USSR_END = dt.date(1991, 12, 26)
+YUGOSLAVIA_START = dt.date(1918, 12, 1)
 FRY_END = dt.date(2003, 2, 4)
 VIETNAM_UNIFIED = dt.date(1976, 7, 2)
 
@@ -51,36 +54,59 @@ class Span:
     note: str = ""
 
 
-_SU = Span(None, USSR_END, "SU", "Soviet Union", "COW/GW 365 is the Soviet Union until its dissolution on 26 December 1991")
+_RUSSIAN_EMPIRE = Span(
+    None, USSR_START, "RU", "Russia", "COW/GW 365 is coded Russia before the Soviet Union (30 December 1922)"
+)
+_SU = Span(
+    USSR_START,
+    USSR_END,
+    "SU",
+    "Soviet Union",
+    "COW/GW 365 is the Soviet Union from 30 December 1922 until its dissolution on 26 December 1991",
+)
 _RU = Span(USSR_END, None, "RU", "Russia", "COW/GW 365 is Russia from 26 December 1991")
+_SERBIA_KINGDOM = Span(
+    None, YUGOSLAVIA_START, "RS", "Serbia", "code 345 is coded Serbia before Yugoslavia (1 December 1918)"
+)
 _YU = Span(
-    None,
+    YUGOSLAVIA_START,
     FRY_END,
     "YU",
     "Yugoslavia",
-    "code 345 is Yugoslavia (the SFRY, then from 1992 the Federal Republic of Yugoslavia) until it became "
-    "Serbia and Montenegro on 4 February 2003",
+    "code 345 is Yugoslavia from 1 December 1918 (from 1992 the Federal Republic of Yugoslavia) until it "
+    "became Serbia and Montenegro on 4 February 2003",
 )
 _RS = Span(
     FRY_END,
     None,
     "RS",
     "Serbia",
-    "code 345 is coded Serbia from 4 February 2003 (Serbia and Montenegro until June 2006, which has no state "
+    "code 345 is coded Serbia from 4 February 2003 (Serbia and Montenegro until June 2006, "
+    "which has no state "
     "of its own here)",
 )
-_NORTH_VIETNAM = Span(None, VIETNAM_UNIFIED, None, "North Vietnam (Democratic Republic of Vietnam)")
+_NORTH_VIETNAM = Span(
+    None, VIETNAM_UNIFIED, None, "Vietnam before reunification in 1976 (North Vietnam, earlier states)"
+)
 _VIETNAM = Span(VIETNAM_UNIFIED, None, "VN", "Vietnam")
 _WEST_GERMANY = Span(
-    None, None, "DE", "West Germany", "West Germany (German Federal Republic) is coded DE, the ISO code it held"
+    None,
+    None,
+    "DE",
+    "West Germany",
+    "West Germany (German Federal Republic) is coded DE, the ISO code it held",
 )
 _NORTH_YEMEN = Span(
-    None, None, "YE", "Yemen Arab Republic", "North Yemen is coded YE, the ISO code it held before unification in 1990"
+    None,
+    None,
+    "YE",
+    "Yemen Arab Republic",
+    "North Yemen is coded YE, the ISO code it held before unification in 1990",
 )
 
 COMMON: dict[int, tuple[Span, ...]] = {
-    365: (_SU, _RU),
-    345: (_YU, _RS),
+    365: (_RUSSIAN_EMPIRE, _SU, _RU),
+    345: (_SERBIA_KINGDOM, _YU, _RS),
     816: (_NORTH_VIETNAM, _VIETNAM),
     817: (Span(None, None, None, "Republic of Vietnam (South Vietnam)"),),
     680: (Span(None, None, None, "People's Democratic Republic of Yemen (South Yemen)"),),
@@ -141,7 +167,9 @@ class CodeMapper:
             return (Span(None, None, iso, self.kb.state_name(iso)),)
         if code in self.crosswalk and self.crosswalk[code] in self.kb.states:
             iso = self.crosswalk[code]
-            return (Span(None, None, iso, self.kb.state_name(iso), "code read from the countrycode crosswalk"),)
+            return (
+                Span(None, None, iso, self.kb.state_name(iso), "code read from the countrycode crosswalk"),
+            )
         return (Span(None, None, None, self.crosswalk_names.get(code, f"{self.system.upper()} code {code}")),)
 
     def map(self, code: int, period: Period) -> list[Mapped]:
@@ -171,7 +199,9 @@ def read_crosswalk(path: Path, system: System) -> tuple[dict[int, str], dict[int
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
-            require_columns(path, reader.fieldnames, (column, "iso2c", "country.name.en"), "a countrycode codelist")
+            require_columns(
+                path, reader.fieldnames, (column, "iso2c", "country.name.en"), "a countrycode codelist"
+            )
             for row in reader:
                 raw = (row.get(column) or "").strip()
                 if not raw:

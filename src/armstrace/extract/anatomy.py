@@ -1,0 +1,522 @@
+"""The anatomy of a document: what kind of paper it is and what its header says.
+
+Official paperwork carries facts outside its sentences: a letter's letterhead names the
+sender, its addressee line the recipient of the letter, a contract's preamble names the
+Seller and the Buyer, its specification table lists the goods. The extractors read
+sentences; this module reads the paper around them, language-neutrally, with each
+language's vocabulary in `lang/<code>/anatomy.yaml`.
+
+What it gives:
+- `Document.metadata` keys `class`, `date`, `ref_out`, `ref_in`, `sender`, `addressee`,
+  `signatory`, `subject` (set only where the ingest has not set them);
+- a `DocumentContext` for the language pack: parties named by the paperwork with the
+  exact header or label line as evidence, so a letter from a state exporter about an order
+  "для Вооружённых сил Азербайджанской Республики" yields a transfer from the exporter's state;
+- transfers from specification table rows (item, quantity, prices) between the contract's
+  parties, each with the row and the party lines as evidence.
+Every span quotes the page exactly: `quote == page_text[start:end]`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from armstrace.extract.segment import segments
+from armstrace.kb.model import KnowledgeBase, normalise_name
+from armstrace.records import Actor, Document, DocumentSpan, Item, Transfer
+
+LANG_DIR = Path(__file__).with_name("lang")
+CLASSES = (
+    "letter",
+    "diplomatic-note",
+    "contract",
+    "specification",
+    "export-passport",
+    "end-user-certificate",
+    "invoice",
+    "news",
+    "other",
+)
+# organisation kinds that sell: a letter from one of them speaks for the supplier
+_SELLERS = ("export-agency", "defence-firm")
+_BUYERS = ("ministry", "armed-force")
+_NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?")
+_TITLE_LINES = 12  # lines of page one searched for header fields
+_CLASS_LINES = 6  # lines that make the title a class is read from first
+
+
+@dataclass(frozen=True)
+class Party:
+    """A party the paperwork names, with the line that names it as evidence."""
+
+    actor: Actor
+    evidence: DocumentSpan
+
+
+@dataclass(frozen=True)
+class DocumentContext:
+    """What a language pack may use to fill a party a sentence leaves unnamed."""
+
+    cls: str
+    sender: Party | None = None
+    addressee: Party | None = None
+    supplier: Party | None = None  # the seller by label or preamble, or a selling sender
+    recipient: Party | None = None  # the buyer by label or preamble, or a buying sender
+    end_user: Party | None = None
+    years: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class SpecRow:
+    """One row of a specification table."""
+
+    item: str
+    quantity: int | None
+    unit_price: float | None
+    total: float | None
+    currency: str | None
+    evidence: DocumentSpan
+
+
+@dataclass
+class Anatomy:
+    cls: str = "other"
+    fields: dict[str, str] = field(default_factory=dict)
+    spans: dict[str, DocumentSpan] = field(default_factory=dict)
+    parties: dict[str, Party] = field(default_factory=dict)
+    rows: list[SpecRow] = field(default_factory=list)
+
+    def metadata(self) -> dict[str, str]:
+        """The keys `Document.metadata` carries for every document."""
+        out = {"class": self.cls}
+        for key in (
+            "date",
+            "ref_out",
+            "ref_in",
+            "sender",
+            "addressee",
+            "signatory",
+            "position",
+            "subject",
+            "end_user",
+            "delivery_terms",
+        ):
+            if key in self.fields:
+                out[key] = self.fields[key]
+        return out
+
+    def context(self) -> DocumentContext:
+        sender, addressee = self.parties.get("sender"), self.parties.get("addressee")
+        supplier, recipient = self.parties.get("supplier"), self.parties.get("recipient")
+        if supplier is None and sender is not None and _kind(sender) in _SELLERS:
+            supplier = sender
+        if recipient is None and sender is not None and _kind(sender) in _BUYERS:
+            recipient = sender
+            if supplier is None and addressee is not None and _kind(addressee) in _SELLERS:
+                supplier = addressee
+        years = None
+        if "date" in self.fields:
+            year = int(self.fields["date"][:4])
+            years = (year, year)
+        return DocumentContext(
+            cls=self.cls,
+            sender=sender,
+            addressee=addressee,
+            supplier=supplier,
+            recipient=recipient,
+            end_user=self.parties.get("end_user"),
+            years=years,
+        )
+
+
+def _kind(party: Party) -> str:
+    return party.actor.kind if party.actor.kind != "organisation" else _ORG_KINDS.get(party.actor.id, "")
+
+
+_ORG_KINDS: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    classes: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
+    fields: dict[str, tuple[re.Pattern[str], ...]]
+    addressee: re.Pattern[str]
+    signatory: re.Pattern[str]
+    months: dict[str, int]
+    labels: dict[str, re.Pattern[str]]
+    hereinafter: re.Pattern[str]
+    label_roles: dict[str, str]
+    delivery: tuple[re.Pattern[str], ...]
+    table_start: tuple[re.Pattern[str], ...]
+    currencies: tuple[tuple[re.Pattern[str], str], ...]
+
+
+def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.I | re.M) for p in patterns)
+
+
+@lru_cache(maxsize=8)
+def vocabulary(language: str) -> Vocabulary:
+    """A language's paperwork vocabulary; languages without one are read with the English."""
+    path = LANG_DIR / language / "anatomy.yaml"
+    if not path.exists():
+        path = LANG_DIR / "en" / "anatomy.yaml"
+    raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    name = raw["name"]
+    titles = "|".join(raw["signatory_titles"])
+    label_roles = {}
+    labels = {}
+    for role, words in raw["party_labels"].items():
+        for w in words:
+            label_roles[str(w)] = role
+        alternatives = "|".join(map(str, words))
+        labels[role] = re.compile(
+            r"^[ \t]*(?:\d+(?:\.\d+)*\.?[ \t]*)?(?:" + alternatives + r")[ \t]*[:\-–—][ \t]*(.+)$", re.I | re.M
+        )
+    return Vocabulary(
+        classes=tuple((cls, _compile(ps)) for cls, ps in raw["classes"].items()),
+        fields={k: _compile(v) for k, v in raw["fields"].items()},
+        addressee=re.compile(r"^\s*(?:" + "|".join(raw["addressee_titles"]) + r")\b", re.I | re.M),
+        signatory=re.compile(r"^\s*(" + titles + r")\b(.*?)(" + name + r")\s*$", re.I | re.M),
+        months={str(k).lower(): int(v) for k, v in raw["months"].items()},
+        labels=labels,
+        hereinafter=re.compile(raw["hereinafter"], re.I),
+        label_roles=label_roles,
+        delivery=_compile(raw["delivery_terms"]),
+        table_start=_compile(raw["table_start"]),
+        currencies=tuple((re.compile(k, re.I), str(v)) for k, v in raw["currencies"].items()),
+    )
+
+
+# -- finding actors in a line -------------------------------------------------
+# knowledge base id -> (the knowledge base, its gazetteer): holding the base keeps its id unique
+_GAZETTEERS: dict[int, tuple[KnowledgeBase, Any]] = {}
+
+
+def _gazetteer(kb: KnowledgeBase) -> Any:
+    """The Russian gazetteer knows Cyrillic and Latin names alike: it reads headers in both languages."""
+    from armstrace.extract.lang.ru.gazetteer import Gazetteer
+
+    cached = _GAZETTEERS.get(id(kb))
+    if cached is None:
+        if len(_GAZETTEERS) > 4:
+            _GAZETTEERS.clear()
+        _ORG_KINDS.update({o.id: o.kind for o in kb.organisations.values()})
+        cached = _GAZETTEERS[id(kb)] = (kb, Gazetteer(kb))
+    return cached[1]
+
+
+def actors_in(text: str, kb: KnowledgeBase, offset: int = 0) -> list[tuple[Actor, int, int]]:
+    """States and organisations named in `text`, with page offsets (an organisation first)."""
+    from armstrace.extract.lang.ru.morph import tokenize
+
+    gazetteer = _gazetteer(kb)
+    tokens = tokenize(text, offset)
+    out: list[tuple[Actor, int, int]] = []
+    for m in gazetteer.mentions(tokens):
+        if m.actor is not None and m.form != "adjective":
+            out.append((m.actor, tokens[m.start].start, tokens[m.end - 1].end))
+    out.sort(key=lambda a: (a[0].kind != "organisation", a[1]))
+    return out
+
+
+# -- reading the document -------------------------------------------------------
+def read_anatomy(doc: Document, kb: KnowledgeBase) -> Anatomy:
+    """Classify a document and read its header fields, parties and specification rows."""
+    vocab = vocabulary(doc.language or "en")
+    anatomy = Anatomy()
+    if not doc.pages:
+        return anatomy
+    first = doc.pages[0]
+    anatomy.cls = classify(first, vocab)
+    span = _Spans(doc)
+    _header(first, vocab, anatomy, span, kb)
+    for number, page in enumerate(doc.pages, start=1):
+        _parties(page, number, vocab, anatomy, span, kb)
+        if "delivery_terms" not in anatomy.fields:
+            for pattern in vocab.delivery:
+                m = pattern.search(page)
+                if m:
+                    anatomy.fields["delivery_terms"] = " ".join(m.group(1).split()).rstrip(".;")
+                    anatomy.spans["delivery_terms"] = span(number, *_line_at(page, m.start()))
+                    break
+        _rows(page, number, vocab, anatomy, span)
+    last = doc.pages[-1]
+    _signature(last, len(doc.pages), vocab, anatomy, span)
+    return anatomy
+
+
+def classify(text: str, vocab: Vocabulary) -> str:
+    """The class the title line names; else the first lines; else the body of page one."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    regions = (lines[0] if lines else "", "\n".join(lines[:_CLASS_LINES]), text[:6000])
+    for n, region in enumerate(regions):
+        for cls, patterns in vocab.classes:
+            if cls == "news" and n < 2:
+                continue  # a news cue in a title is a letter or paper quoting the news
+            if any(p.search(region) for p in patterns):
+                return cls
+    return "other"
+
+
+@dataclass
+class _Spans:
+    doc: Document
+
+    def __call__(self, page: int, start: int, end: int) -> DocumentSpan:
+        text = self.doc.pages[page - 1]
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return DocumentSpan(self.doc.sha256, self.doc.path, page, start, end, text[start:end])
+
+
+def _line_at(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end < 0 else end
+
+
+def parse_date(text: str, vocab: Vocabulary) -> tuple[str, int, int] | None:
+    """The first date in `text` as ISO `YYYY-MM-DD`, with its offsets."""
+    months = "|".join(vocab.months)
+    patterns = [
+        (re.compile(r"\b(\d{1,2})\.(\d{1,2})\.((?:19|20)\d\d)\b"), "dmy"),
+        (re.compile(rf"\b(\d{{1,2}})\s+({months})\s+((?:19|20)\d\d)", re.I), "dMy"),
+        (re.compile(rf"\b({months})\s+(\d{{1,2}}),?\s+((?:19|20)\d\d)", re.I), "Mdy"),
+        (re.compile(r"\b((?:19|20)\d\d)-(\d{2})-(\d{2})\b"), "ymd"),
+    ]
+    best: tuple[str, int, int] | None = None
+    for pattern, order in patterns:
+        m = pattern.search(text)
+        if m is None or (best is not None and m.start() >= best[1]):
+            continue
+        g = m.groups()
+        try:
+            if order == "dmy":
+                day, month, year = int(g[0]), int(g[1]), int(g[2])
+            elif order == "dMy":
+                day, month, year = int(g[0]), vocab.months[g[1].lower()], int(g[2])
+            elif order == "Mdy":
+                day, month, year = int(g[1]), vocab.months[g[0].lower()], int(g[2])
+            else:
+                year, month, day = int(g[0]), int(g[1]), int(g[2])
+            iso = dt.date(year, month, day).isoformat()
+        except (ValueError, KeyError):
+            continue
+        best = (iso, m.start(), m.end())
+    return best
+
+
+def _header(text: str, vocab: Vocabulary, anatomy: Anatomy, span: _Spans, kb: KnowledgeBase) -> None:
+    segs = segments(text)
+    head_end = segs[min(len(segs), _TITLE_LINES) - 1].end if segs else 0
+    head = text[:head_end]
+    for key in ("ref_out", "ref_in"):
+        for pattern in vocab.fields.get(key, ()):
+            m = pattern.search(head)
+            if m:
+                anatomy.fields[key] = m.group(1).strip().rstrip(".,")
+                anatomy.spans[key] = span(1, *_line_at(text, m.start()))
+                break
+    date = parse_date(head, vocab)
+    if date is not None:
+        anatomy.fields["date"] = date[0]
+        anatomy.spans["date"] = span(1, date[1], date[2])
+    for pattern in vocab.fields.get("subject", ()):
+        m = pattern.search(head)
+        if m:
+            anatomy.fields["subject"] = m.group(1).strip()
+            anatomy.spans["subject"] = span(1, m.start(1), m.end(1))
+            break
+    # the addressee: a line that opens with a position title in the dative, or "To:"
+    addressee_at: int | None = None
+    m = vocab.addressee.search(head)
+    if m:
+        a_start, a_end = _line_at(text, m.start())
+        # the addressee block runs on over the next short lines ("ОАО «КБ Радар»", a name)
+        nxt_start = a_end + 1
+        while nxt_start < len(head):
+            n_start, n_end = _line_at(text, nxt_start)
+            line = text[n_start:n_end].strip()
+            if not line or len(line) > 80 or vocab.fields["ref_out"][0].search(line):
+                break
+            a_end, nxt_start = n_end, n_end + 1
+        addressee_at = a_start
+        anatomy.fields["addressee"] = " ".join(text[a_start:a_end].split())
+        anatomy.spans["addressee"] = span(1, a_start, a_end)
+        actors = actors_in(text[a_start:a_end], kb, a_start)
+        if actors:
+            anatomy.parties["addressee"] = Party(actors[0][0], span(1, a_start, a_end))
+    # the sender: the first organisation named on the letterhead (before the addressee)
+    limit = addressee_at if addressee_at is not None else head_end
+    for seg in segs[:_TITLE_LINES]:
+        if seg.start >= limit:
+            break
+        actors = [a for a in actors_in(text[seg.start : seg.end], kb, seg.start) if a[0].kind != "state"]
+        if actors:
+            anatomy.fields["sender"] = actors[0][0].name
+            anatomy.parties["sender"] = Party(actors[0][0], span(1, seg.start, seg.end))
+            anatomy.spans["sender"] = anatomy.parties["sender"].evidence
+            break
+
+
+def _signature(text: str, page: int, vocab: Vocabulary, anatomy: Anatomy, span: _Spans) -> None:
+    """The last line with a position title and a name: who signed, and as what."""
+    matches = list(vocab.signatory.finditer(text))
+    if not matches:
+        return
+    m = matches[-1]
+    position = " ".join((m.group(1) + " " + m.group(2)).split()).strip(" ,")
+    anatomy.fields["signatory"] = m.group(3).strip()
+    anatomy.fields["position"] = position
+    anatomy.spans["signatory"] = span(page, m.start(), m.end())
+
+
+def _parties(
+    text: str, page: int, vocab: Vocabulary, anatomy: Anatomy, span: _Spans, kb: KnowledgeBase
+) -> None:
+    """Contract parties by label line ("Продавец: …") or preamble ("…, именуемое в дальнейшем «Продавец»")."""
+    for role, pattern in vocab.labels.items():
+        if role in anatomy.parties:
+            continue
+        for m in pattern.finditer(text):
+            line_start, line_end = _line_at(text, m.start(1))
+            actors = actors_in(text[m.start(1) : line_end], kb, m.start(1))
+            if actors:
+                anatomy.parties[role] = Party(actors[0][0], span(page, line_start, line_end))
+                if role == "end_user":
+                    anatomy.fields["end_user"] = actors[0][0].name
+                break
+    for m in vocab.hereinafter.finditer(text):
+        named = _label_role(m.group(1), vocab)
+        if named is None or named in anatomy.parties:
+            continue
+        # the party is the last actor named between the previous clause boundary and the label
+        lo = max(text.rfind(b, 0, m.start()) for b in ("\n\n", ". ", "; ", " и ", " and "))
+        lo = max(lo, 0)
+        actors = sorted(actors_in(text[lo : m.start()], kb, lo), key=lambda a: a[1])
+        orgs = [a for a in actors if a[0].kind == "organisation"] or actors
+        if orgs:
+            anatomy.parties[named] = Party(orgs[0][0], span(page, lo, m.end()))
+
+
+def _label_role(word: str, vocab: Vocabulary) -> str | None:
+    low = word.lower()
+    for label, role in vocab.label_roles.items():
+        if re.fullmatch(label, low, re.I) or low.startswith(label[:6]):
+            return role
+    return None
+
+
+def _rows(text: str, page: int, vocab: Vocabulary, anatomy: Anatomy, span: _Spans) -> None:
+    """Rows of a specification table: "1 | Комплекс «Гроза-С» | шт. | 4 | 1 200 000 | 4 800 000"."""
+    start = None
+    for pattern in vocab.table_start:
+        m = pattern.search(text)
+        if m and (start is None or m.start() < start):
+            start = m.start()
+    if start is None:
+        return
+    currency_default = _currency(text[start : start + 4000], vocab)
+    pos = text.find("\n", start)
+    while 0 <= pos < len(text):
+        end = text.find("\n", pos + 1)
+        end = len(text) if end < 0 else end
+        line = text[pos + 1 : end]
+        row = _row(line, vocab, currency_default)
+        if row is not None:
+            item, quantity, unit, total, currency = row
+            anatomy.rows.append(SpecRow(item, quantity, unit, total, currency, span(page, pos + 1, end)))
+        pos = end if end < len(text) else -1
+
+
+def _row(
+    line: str, vocab: Vocabulary, currency: str | None
+) -> tuple[str, int | None, float | None, float | None, str | None] | None:
+    cells = [c.strip() for c in re.split(r"\s*\|\s*|\t|\s{2,}", line.strip()) if c.strip()]
+    if len(cells) < 3 or not re.fullmatch(r"\d{1,3}[.)]?", cells[0]):
+        return None
+    texts = [c for c in cells[1:] if re.search(r"[^\W\d_]{3,}", c)]
+    if not texts:
+        return None
+    item = texts[0]
+    numbers = [_number(c) for c in cells[cells.index(item) + 1 :]]
+    values = [n for n in numbers if n is not None]
+    if not values:
+        return None
+    quantity = int(values[0]) if values[0] == int(values[0]) and values[0] < 100_000 else None
+    unit = values[1] if len(values) > 2 else None
+    total = values[-1] if len(values) > 1 else None
+    return item, quantity, unit, total, _currency(line, vocab) or currency
+
+
+def _number(cell: str) -> float | None:
+    m = _NUMBER.fullmatch(cell.strip())
+    if m is None:
+        return None
+    raw = re.sub(r"[ \u00a0\u202f]", "", m.group(0))
+    if re.search(r"[.,]\d{3}(?:$|[.,])", raw):
+        raw = re.sub(r"[.,](?=\d{3}(?:$|[.,]))", "", raw)
+    try:
+        return float(raw.replace(",", "."))
+    except ValueError:
+        return None
+
+
+def _currency(text: str, vocab: Vocabulary) -> str | None:
+    for pattern, code in vocab.currencies:
+        if pattern.search(text):
+            return code
+    return None
+
+
+def paperwork_transfers(anatomy: Anatomy, kb: KnowledgeBase) -> list[Transfer]:
+    """One ordered transfer per specification row between the contract's seller and buyer."""
+    context = anatomy.context()
+    supplier = context.supplier
+    recipient = context.recipient or context.end_user
+    if supplier is None or recipient is None or supplier.actor.code == recipient.actor.code:
+        return []
+    out: list[Transfer] = []
+    for row in anatomy.rows:
+        system = _system_in(row.item, kb)
+        item = Item(
+            text=row.item,
+            system=system.id if system else None,
+            category=system.category if system else "other",
+        )
+        out.append(
+            Transfer(
+                supplier=supplier.actor,
+                recipient=recipient.actor,
+                item=item,
+                status="ordered",
+                years=context.years,
+                quantity=row.quantity,
+                value=row.total,
+                confidence=0.8,
+                source="document",
+                evidence=[row.evidence, supplier.evidence, recipient.evidence],
+            )
+        )
+    return out
+
+
+def _system_in(text: str, kb: KnowledgeBase) -> Any:
+    key = f" {normalise_name(text)} "
+    best = None
+    for system in kb.systems.values():
+        for alias in (system.name, *system.aliases):
+            a = normalise_name(alias)
+            if a and f" {a} " in key and (best is None or len(a) > best[0]):
+                best = (len(a), system)
+    return best[1] if best else None

@@ -1,0 +1,709 @@
+"""Russian: from a page of text to transfers, read top to bottom.
+
+1. segment the page (blocks, header lines) and split sentences (abbreviation-aware);
+2. tokenise with every pymorphy3 reading (lemmas, parts of speech, cases);
+3. find mentions: states, organisations, systems, equipment (lemma gazetteer, both scripts);
+4. grow actor phrases over institution words (`Министерству обороны` + `Туркменистана`,
+   `белорусская` + `сторона`) and read each phrase's role from GRAMMAR: the preposition that
+   governs it and the case of its head noun (`для` + genitive, `в` + accusative, `из`/`от`/`у`
+   + genitive, the dative, the nominative subject, the instrumental agent);
+5. split the sentence into clauses; in each, the first trigger (verb, participle or noun of
+   transfer, order, service, offer) sets the class and the voice that decide who gives and
+   who receives;
+6. attach items (catalogue systems, equipment phrases, head nouns), quantities and years;
+7. set the status (contract, cancellation, denial, negation, service) and drop hedged
+   opinions and domestic deliveries;
+8. fill a missing party from the account of the page or from the document's paperwork
+   (sender of a letter, parties of a contract), with their header lines as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from armstrace.extract.anatomy import DocumentContext, Party
+from armstrace.extract.lang.ru.gazetteer import Gazetteer, Mention
+from armstrace.extract.lang.ru.lexicon import Lexicon, Trigger, load_lexicon
+from armstrace.extract.lang.ru.morph import Token, tokenize
+from armstrace.extract.segment import segments
+from armstrace.kb.model import KnowledgeBase
+from armstrace.records import Actor, DocumentSpan, Item, Status, Transfer
+
+_YEAR = r"(19[5-9]\d|20[0-4]\d)"
+_RANGE = re.compile(rf"\b{_YEAR}\s*(?:-|–|—|по|до)\s*{_YEAR}\b")
+_SINCE = re.compile(rf"\bс\s+{_YEAR}\s*(?:г\.|года?\b)(?!\s*(?:-|–|—|по|до))", re.I)
+_SINGLE = re.compile(rf"(?<![\d/№-]){_YEAR}(?![\d/])")
+_VERBAL = ("VERB", "INFN", "PRTF", "PRTS", "GRND")
+_ENDS = frozenset(".!?…")
+_ALL_CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
+_CURRENCY = frozenset(["долл", "доллар", "рубль", "руб", "евро", "юань", "фунт"])
+
+
+@dataclass
+class Phrase:
+    """An actor phrase: the mention plus the institution words that make it a party."""
+
+    actor: Actor
+    start: int  # token indices in the sentence, end exclusive
+    end: int
+    head: int
+    form: str  # name | adjective | capital | label
+    role: str = "none"  # recipient | supplier | with | pair | subject | dative | instr | gen | object
+    origin: bool = False  # a state adjective of an item: "белорусские комплексы"
+
+
+@dataclass
+class Hit:
+    index: int
+    trigger: Trigger
+    verbal: bool
+    passive: bool = False
+
+
+@dataclass
+class ItemSpan:
+    start: int
+    end: int
+    item: Item
+    generic: bool
+    quantity: int | None = None
+
+
+@dataclass
+class Account:
+    """The parties the page is talking about, for sentences that name only one or none."""
+
+    supplier: Actor
+    recipient: Actor
+    years: tuple[int, int] | None
+    spans: list[DocumentSpan] = field(default_factory=list)
+    status: Status | None = None
+
+
+class RussianExtractor:
+    language = "ru"
+    reads_paperwork = True
+
+    def __init__(self, kb: KnowledgeBase, lexicon: Lexicon | None = None) -> None:
+        self.kb = kb
+        self.lex = lexicon or load_lexicon()
+        self.gazetteer = Gazetteer(kb)
+
+    # -- the page ---------------------------------------------------------
+    def extract_page(
+        self,
+        text: str,
+        *,
+        doc_id: str,
+        path: str,
+        page: int,
+        reference_year: int | None = None,
+        context: DocumentContext | None = None,
+    ) -> list[Transfer]:
+        out: list[Transfer] = []
+        account: Account | None = None
+        for seg in segments(text):
+            tokens = tokenize(text[seg.start : seg.end], offset=seg.start)
+            for lo, hi in self.sentences(tokens):
+                sent = tokens[lo:hi]
+                if sum(t.text == "|" for t in sent) >= 2:
+                    continue  # a table row: the anatomy reads specification tables
+                start, end = sent[0].start, sent[-1].end
+                span = DocumentSpan(doc_id, path, page, start, end, text[start:end])
+                found, account = self._sentence(sent, span, text, account, reference_year, context)
+                out.extend(found)
+        return out
+
+    def sentences(self, tokens: list[Token]) -> list[tuple[int, int]]:
+        """Sentence bounds: a full stop ends one unless it closes an abbreviation or an initial."""
+        out: list[tuple[int, int]] = []
+        start = 0
+        for i, tok in enumerate(tokens):
+            if tok.text not in _ENDS or i + 1 >= len(tokens):
+                continue
+            nxt = tokens[i + 1]
+            if not (nxt.text[:1].isupper() or nxt.text[:1].isdigit() or nxt.text in "«\"(—–-"):
+                continue
+            prev = tokens[i - 1].text if i > 0 else ""
+            if tok.text == "." and prev:
+                low = prev.lower()
+                if len(prev) == 1 and prev.isupper():
+                    continue  # an initial: "А. Иванов"
+                if low in self.lex.abbreviations and low not in ("г", "гг"):
+                    continue
+            out.append((start, i + 1))
+            start = i + 1
+        if start < len(tokens):
+            out.append((start, len(tokens)))
+        return out
+
+    # -- one sentence -----------------------------------------------------
+    def _sentence(
+        self,
+        sent: list[Token],
+        evidence: DocumentSpan,
+        page_text: str,
+        account: Account | None,
+        reference_year: int | None,
+        context: DocumentContext | None,
+    ) -> tuple[list[Transfer], Account | None]:
+        mentions = self.gazetteer.mentions(sent)
+        phrases = self._phrases(sent, mentions, context)
+        blocked = {i for p in phrases for i in range(p.start, p.end)}
+        blocked |= {i for m in mentions if m.kind in ("org", "system") for i in range(m.start, m.end)}
+        hits = self._triggers(sent, blocked)
+        if not hits:
+            return [], account
+        items = self._items(sent, mentions, blocked, {h.index for h in hits})
+        years = self._years(evidence.quote, reference_year)
+        found: list[Transfer] = []
+        previous: tuple[Hit, Actor | None] | None = None
+        for lo, hi in self._clauses(sent):
+            c_hits = [h for h in hits if lo <= h.index < hi]
+            c_items = [it for it in items if lo <= it.start < hi]
+            c_phrases = [p for p in phrases if lo <= p.start < hi]
+            gapped = not c_hits
+            if gapped:
+                if previous is None or not c_items or not c_phrases:
+                    continue
+                c_hits = [previous[0]]  # gapping: ", а Армении — комплексы «Полонез»"
+            main = self._main(c_hits)
+            if (not gapped and self._hedged(sent, lo, main)) or self._domestic(sent, lo, hi, c_phrases):
+                continue
+            supplier, recipient, explicit = self._assign(sent, main, c_hits, c_phrases)
+            if gapped and previous is not None:
+                if supplier is None:
+                    supplier = previous[1]
+                if recipient is None:
+                    recipient = next((p.actor for p in c_phrases if not p.origin), None)
+                    if recipient is supplier:
+                        recipient = None
+            status = self._status(sent, lo, hi, main, c_hits)
+            spans = [evidence]
+            carried = False
+            if supplier is None or recipient is None:
+                supplier, recipient, extra = self._carry(supplier, recipient, main, account, context)
+                carried = bool(extra)
+                spans += [s for s in extra if s not in spans]
+            if supplier is None and recipient is not None:
+                supplier = self._origin(c_items, c_phrases, recipient)
+            if supplier is None or recipient is None or supplier.code == recipient.code:
+                continue
+            previous = (main, supplier)
+            specific = [it for it in c_items if not it.generic]
+            chosen = specific or c_items
+            t_years = years or (account.years if account and carried else None)
+            if t_years is None and context is not None and carried:
+                t_years = context.years
+            confidence = 0.85 if explicit else (0.6 if carried else 0.7)
+            for it in chosen:
+                found.append(
+                    Transfer(
+                        supplier=supplier,
+                        recipient=recipient,
+                        item=it.item,
+                        status=status,
+                        years=t_years,
+                        quantity=it.quantity,
+                        confidence=confidence,
+                        source="document",
+                        evidence=list(spans),
+                    )
+                )
+            if chosen and (explicit or account is None):
+                account = Account(supplier, recipient, t_years, [evidence], status)
+        return found, account
+
+    # -- actors and their roles ---------------------------------------------
+    def _phrases(
+        self, sent: list[Token], mentions: list[Mention], context: DocumentContext | None
+    ) -> list[Phrase]:
+        lex = self.lex
+        out: list[Phrase] = []
+        for m in mentions:
+            if m.actor is None:
+                continue
+            start, end = m.start, m.end
+            if start > 0 and sent[start - 1].lemmas & _CURRENCY:
+                continue  # "долл. США" is a currency, not a party
+            if start > 1 and sent[start - 1].text == "." and sent[start - 2].lemmas & _CURRENCY:
+                continue
+            if m.form == "adjective":
+                # "белорусская сторона": an adjective names a party only before an institution noun
+                j = end
+                while j < len(sent) and j - end < 3 and sent[j].has_pos("ADJF") and not (
+                    sent[j].lemmas & lex.adjective_heads
+                ):
+                    j += 1
+                if j < len(sent) and sent[j].lemmas & lex.adjective_heads:
+                    end = j + 1
+                else:
+                    out.append(Phrase(m.actor, start, end, start, "adjective", origin=True))
+                    continue
+            # "Министерству обороны" + "Туркменистана", "ВС" + "РБ": institutions of a state
+            while start > 0 and (
+                sent[start - 1].lemmas & lex.institutions or sent[start - 1].norm in lex.institutions
+            ):
+                start -= 1
+            head = self._head(sent, start, end)
+            out.append(Phrase(m.actor, start, end, head, m.form))
+        if context is not None:
+            out += self._labels(sent, mentions, context, out)
+        out.sort(key=lambda p: p.start)
+        for k, p in enumerate(out):
+            if not p.origin:
+                p.role = self._role(sent, p, out[k - 1] if k > 0 else None)
+        return out
+
+    def _labels(
+        self, sent: list[Token], mentions: list[Mention], context: DocumentContext, have: list[Phrase]
+    ) -> list[Phrase]:
+        """ "Продавец обязуется поставить Покупателю …": contract labels name the parties."""
+        taken = {i for p in have for i in range(p.start, p.end)}
+        taken |= {i for m in mentions for i in range(m.start, m.end)}
+        out: list[Phrase] = []
+        for i, tok in enumerate(sent):
+            if i in taken or not tok.text[:1].isupper():
+                continue
+            for label, role in self.lex.party_labels.items():
+                if len(label) != 1 or label[0] not in tok.lemmas:
+                    continue
+                party = context.supplier if role == "supplier" else context.recipient
+                if party is not None:
+                    out.append(Phrase(party.actor, i, i + 1, i, "label"))
+        return out
+
+    def _head(self, sent: list[Token], start: int, end: int) -> int:
+        """The first noun of a phrase: its case is the phrase's case."""
+        for i in range(start, end):
+            tok = sent[i]
+            if tok.has_pos("NOUN") and not tok.is_quote:
+                return i
+        return start
+
+    def _role(self, sent: list[Token], p: Phrase, before: Phrase | None) -> str:
+        lex = self.lex
+        j = p.start - 1
+        while j >= 0 and sent[j].is_quote:
+            j -= 1
+        cases = set(sent[p.head].cases) or set(_ALL_CASES)
+        if sent[p.head].text.isupper() and len(sent[p.head].text) <= 5:
+            cases = set(_ALL_CASES)  # "РБ", "АР", "ВС": abbreviations do not decline
+        if j >= 1 and (sent[j - 1].norm, sent[j].norm) in lex.role_phrases:
+            return lex.role_phrases[(sent[j - 1].norm, sent[j].norm)]
+        if j >= 0 and (sent[j].norm,) in lex.role_phrases:
+            return lex.role_phrases[(sent[j].norm,)]
+        if j >= 0 and sent[j].norm in lex.roles and sent[j].has_pos("PREP"):
+            prep = lex.roles[sent[j].norm]
+            return prep.role if cases & prep.cases else "none"
+        if j >= 0 and sent[j].norm in ("и", ",", "или") and before is not None and before.end >= j:
+            return before.role  # "Азербайджану и Армении": coordinated actors share a role
+        if len(cases) >= 4:
+            if j >= 0 and sent[j].has_pos("NOUN") and not sent[j].has_pos(*_VERBAL):
+                return "gen"  # "систем ВС Азербайджана": an indeclinable name after a noun depends on it
+            return "indecl"  # "Баку", "ВС РБ": any case; the clause gives it the open role
+        if (
+            j >= 0
+            and "gent" in cases
+            and sent[j].has_pos("NOUN")
+            and not sent[j].has_pos("PREP")
+            and cases != {"datv"}
+            and "nomn" not in cases
+        ):
+            return "gen"  # "поставки Белоруссии в Азербайджан": a genitive after a noun
+        if p.form == "label":
+            return "subject" if "nomn" in cases else ("dative" if "datv" in cases else "none")
+        if cases == {"datv"} or (cases >= {"datv"} and "nomn" not in cases and "gent" not in cases):
+            return "dative"
+        if "nomn" in cases:
+            return "subject"
+        if "ablt" in cases and len(cases) <= 2:
+            return "instr"
+        if "gent" in cases and "datv" in cases:
+            return "gen-or-dative"
+        if "gent" in cases:
+            return "gen"
+        if "datv" in cases:
+            return "dative"
+        if "accs" in cases:
+            return "object"
+        return "none"
+
+    # -- triggers -----------------------------------------------------------
+    def _triggers(self, sent: list[Token], blocked: set[int]) -> list[Hit]:
+        lex = self.lex
+        hits: list[Hit] = []
+        for i, tok in enumerate(sent):
+            if i in blocked or tok.is_punct:
+                continue
+            verbal = tok.has_pos(*_VERBAL)
+            trigger: Trigger | None = None
+            if verbal:
+                trigger = next((lex.verbs[lm] for lm in tok.lemmas if lm in lex.verbs), None)
+            if trigger is None and tok.has_pos("NOUN"):
+                lemma = next((lm for lm in tok.lemmas if lm in lex.nouns), None)
+                if lemma is not None:
+                    need = lex.noun_context.get(lemma)
+                    near = sent[max(0, i - 2) : i + 3]
+                    if need is None or any(t.lemmas & need for t in near):
+                        trigger, verbal = lex.nouns[lemma], False
+            if trigger is None:
+                continue
+            passive = verbal and tok.reading.passive and tok.has_pos("PRTS", "PRTF")
+            hits.append(Hit(i, trigger, verbal, passive))
+        return hits
+
+    def _main(self, hits: list[Hit]) -> Hit:
+        """The trigger that decides the roles: a verb first, else a noun of transfer before a contract."""
+        for h in hits:
+            if h.verbal:
+                return h
+        for h in hits:
+            if h.trigger.cls not in ("order",):
+                return h
+        return hits[0]
+
+    def _clauses(self, sent: list[Token]) -> list[tuple[int, int]]:
+        out: list[tuple[int, int]] = []
+        start = 0
+        for i, tok in enumerate(sent):
+            cut = tok.norm in self.lex.clause_breaks or (
+                i > 0 and sent[i - 1].text == "," and tok.norm in self.lex.comma_breaks
+            )
+            if cut and i > start:
+                out.append((start, i))
+                start = i
+        out.append((start, len(sent)))
+        return out
+
+    # -- who gives, who receives --------------------------------------------
+    def _assign(
+        self, sent: list[Token], main: Hit, hits: list[Hit], phrases: list[Phrase]
+    ) -> tuple[Actor | None, Actor | None, bool]:
+        def first(*roles: str) -> Actor | None:
+            for p in phrases:
+                if p.role in roles and not p.origin:
+                    return p.actor
+            return None
+
+        cls = main.trigger.cls
+        supplier = first("supplier")
+        recipient = first("recipient")
+        subject = first("subject")
+        instr = first("instr")
+        with_party = first("with")
+        dative = first("dative")
+        ambiguous = first("gen-or-dative")
+        gen = first("gen")
+        recipient = recipient or dative
+        for p in phrases:
+            # an indeclinable name ("Баку", "РБ") before the trigger is its subject, after it its object
+            if p.role != "indecl" or p.actor in (subject, recipient, supplier):
+                continue
+            if p.start < main.index and subject is None:
+                subject = p.actor
+            elif p.start > main.index and ambiguous is None and recipient is None:
+                ambiguous = p.actor
+        acquiring = cls in ("acquire", "acquire-order")
+        if main.passive:
+            supplier = supplier or instr
+            recipient = recipient or ambiguous
+        elif cls == "order" or (not main.verbal and cls in ("supply", "produce", "offer", "service")):
+            # nominal and contract events: the subject takes whichever side is open
+            supplier = supplier or instr
+            if subject is not None:
+                if recipient is not None and subject is not recipient:
+                    supplier = supplier or subject
+                elif supplier is not None and subject is not supplier:
+                    recipient = subject
+                elif self._sells(subject) or (cls != "order" and with_party is None):
+                    supplier = subject
+                else:
+                    recipient = subject
+            if with_party is not None:
+                if supplier is None and with_party is not recipient:
+                    supplier = with_party
+                elif recipient is None and with_party is not supplier:
+                    recipient = with_party
+            if ambiguous is not None:
+                if recipient is None:
+                    recipient = ambiguous
+                elif supplier is None:
+                    supplier = ambiguous
+            if cls == "service" and recipient is None:
+                recipient = gen
+            elif supplier is None and gen is not None and gen is not recipient:
+                supplier = gen  # "поставки Белоруссии в Азербайджан"
+        elif acquiring:
+            recipient = recipient or subject or instr
+            supplier = supplier or with_party
+            if recipient is None and ambiguous is not None:
+                recipient = ambiguous
+        else:  # supply, produce, service, offer as verbs
+            supplier = supplier or subject or instr
+            recipient = recipient or ambiguous or first("object")
+            if recipient is None and with_party is not None and cls == "offer":
+                recipient = with_party
+            if cls == "service" and recipient is None:
+                recipient = gen
+        if supplier is recipient:
+            recipient = None
+        explicit = supplier is not None and recipient is not None
+        return supplier, recipient, explicit
+
+    def _sells(self, actor: Actor) -> bool:
+        org = self.kb.organisations.get(actor.id)
+        return org is not None and org.kind in ("export-agency", "defence-firm")
+
+    def _carry(
+        self,
+        supplier: Actor | None,
+        recipient: Actor | None,
+        main: Hit,
+        account: Account | None,
+        context: DocumentContext | None,
+    ) -> tuple[Actor | None, Actor | None, list[DocumentSpan]]:
+        """Fill a missing party from the page's account, then from the document's paperwork."""
+        spans: list[DocumentSpan] = []
+        if account is not None:
+            if supplier is None and (recipient is None or recipient.code == account.recipient.code):
+                supplier = account.supplier
+                spans += account.spans
+            if recipient is None and supplier is not None and supplier.code == account.supplier.code:
+                recipient = account.recipient
+                spans += [s for s in account.spans if s not in spans]
+        if context is not None:
+            parties: list[tuple[str, Party | None]] = [
+                ("supplier", context.supplier or context.sender),
+                ("recipient", context.recipient or context.end_user),
+            ]
+            for side, party in parties:
+                if party is None:
+                    continue
+                if side == "supplier" and supplier is None:
+                    if recipient is not None and party.actor.code == recipient.code:
+                        continue
+                    supplier = party.actor
+                    spans.append(party.evidence)
+                elif side == "recipient" and recipient is None:
+                    if supplier is not None and party.actor.code == supplier.code:
+                        continue
+                    recipient = party.actor
+                    spans.append(party.evidence)
+        return supplier, recipient, spans
+
+    def _origin(self, items: list[ItemSpan], phrases: list[Phrase], recipient: Actor) -> Actor | None:
+        """A supplier named only as the origin of the goods: "белорусских комплексов", a catalogue system."""
+        for p in phrases:
+            if p.origin and p.actor.code != recipient.code:
+                return p.actor
+        for it in items:
+            system = self.kb.systems.get(it.item.system or "")
+            if system is not None and system.origin and system.origin != recipient.code:
+                return Actor(id=system.origin, name=self.kb.state_name(system.origin), kind="state")
+        return None
+
+    # -- status, hedges, domestic deliveries ---------------------------------
+    def _status(self, sent: list[Token], lo: int, hi: int, main: Hit, hits: list[Hit]) -> Status:
+        lex = self.lex
+        clause = sent[lo:hi]
+        lemmas = [t.lemmas | {t.norm} for t in clause]
+        for phrase in lex.cancel_phrases:
+            for k in range(len(lemmas) - len(phrase) + 1):
+                if all(phrase[n] in lemmas[k + n] for n in range(len(phrase))):
+                    return "cancelled"
+        every = set().union(*lemmas) if lemmas else set()
+        if every & lex.status_words["denied"]:
+            return "denied"
+        if self._negated(sent, main.index):
+            return "denied"
+        if every & lex.status_words["cancelled"]:
+            return "cancelled"
+        if main.trigger.cls == "offer" or any(h.trigger.cls == "offer" for h in hits if h.index < main.index):
+            return "offered"
+        if main.trigger.cls == "service":
+            return "service"
+        tok = sent[main.index]
+        if main.verbal and tok.reading.future and not tok.reading.past:
+            return "ordered"
+        if main.verbal and main.trigger.cls in ("supply", "acquire") and (tok.reading.past or main.passive):
+            if main.passive and self._future_aux(sent, main.index):
+                return "ordered"
+            return "delivered"
+        if main.trigger.cls in ("order", "acquire-order", "produce"):
+            return "ordered"
+        if every & lex.status_words["ordered"] or any(h.trigger.cls == "order" for h in hits):
+            return "ordered"
+        if main.verbal and tok.has_pos("INFN"):
+            return "ordered"  # "обязуется поставить", "прошу отгрузить"
+        return main.trigger.status
+
+    def _future_aux(self, sent: list[Token], index: int) -> bool:
+        return any(t.norm in ("будут", "будет", "будем") for t in sent[max(0, index - 3) : index])
+
+    def _negated(self, sent: list[Token], index: int) -> bool:
+        j = index - 1
+        while j >= 0 and (sent[j].lemmas & self.lex.auxiliaries) and index - j <= 3:
+            j -= 1
+        if j < 0 or sent[j].norm not in self.lex.negations:
+            return False
+        return not (index + 1 < len(sent) and sent[index].norm in self.lex.negation_exceptions)
+
+    def _hedged(self, sent: list[Token], lo: int, main: Hit) -> bool:
+        window = sent[max(lo, main.index - 8) : main.index] + sent[main.index + 1 : main.index + 3]
+        if main.trigger.cls == "offer":
+            return False
+        return any(t.lemmas & self.lex.hedges or t.norm in self.lex.hedges for t in window)
+
+    def _domestic(self, sent: list[Token], lo: int, hi: int, phrases: list[Phrase]) -> bool:
+        """ "для собственных вооружённых сил", "в свою армию": the supplier's own forces."""
+        for i in range(lo, hi):
+            if sent[i].lemmas & self.lex.domestic_markers:
+                nxt = sent[i + 1 : i + 4]
+                if any(t.lemmas & self.lex.institutions for t in nxt) and not any(
+                    p.start > i and p.start <= i + 3 for p in phrases
+                ):
+                    return True
+        return False
+
+    # -- items ----------------------------------------------------------------
+    def _items(
+        self, sent: list[Token], mentions: list[Mention], blocked: set[int], trigger_at: set[int]
+    ) -> list[ItemSpan]:
+        lex = self.lex
+        actor_at = {i for i in blocked} - {
+            i for m in mentions if m.kind == "system" for i in range(m.start, m.end)
+        }
+        raw: list[tuple[int, int, Mention | None, str]] = []  # start, end, mention, head lemma
+        for m in mentions:
+            if m.kind in ("system", "equip"):
+                raw.append((m.start, m.end, m, ""))
+        covered = {i for s, e, _, _ in raw for i in range(s, e)}
+        for i, tok in enumerate(sent):
+            if i in covered or i in actor_at or i in trigger_at or not tok.has_pos("NOUN", "UNKN"):
+                continue
+            head = next((lm for lm in tok.lemmas if lm in lex.item_heads), None)
+            if head is None and tok.text.isupper() and tok.norm in lex.item_heads:
+                head = tok.norm
+            if head is None or (head in lex.measure_words and not self._item_follows(sent, i)):
+                continue
+            raw.append((i, i + 1, None, head))
+        raw.sort(key=lambda r: r[0])
+        # a head noun right before a catalogue name is one item: "комплексов «Гроза-С»"
+        groups: list[list[tuple[int, int, Mention | None, str]]] = []
+        for r in raw:
+            if groups:
+                last = groups[-1][-1]
+                gap = sent[last[1] : r[0]]
+                if all(t.is_quote or t.has_pos("ADJF", "PRTF") or t.text in "-–" for t in gap) and (
+                    len(gap) <= 2
+                ):
+                    groups[-1].append(r)
+                    continue
+            groups.append([r])
+        out: list[ItemSpan] = []
+        for g in groups:
+            start, end = g[0][0], g[-1][1]
+            system = next((m.system for _, _, m, _ in g if m is not None and m.system), None)
+            equip = next((m.equip for _, _, m, _ in g if m is not None and m.equip), None)
+            heads = [h for _, _, m, h in g if m is None]
+            start = self._grow_left(sent, start, blocked | trigger_at)
+            end = self._grow_right(sent, end, blocked | trigger_at)
+            text = _text(sent, start, end)
+            if system is not None:
+                item = Item(text=text, system=system.id, category=system.category)
+            elif equip is not None:
+                item = Item(text=text, system=None, category=equip.category)
+            else:
+                item = Item(text=text, system=None, category=lex.item_heads.get(heads[-1], "other"))
+            generic = system is None and equip is None and all(h in lex.generic_items for h in heads)
+            out.append(ItemSpan(start, end, item, generic, self._quantity(sent, start, end)))
+        return out
+
+    def _item_follows(self, sent: list[Token], i: int) -> bool:
+        return i + 1 < len(sent) and bool(sent[i + 1].lemmas & set(self.lex.item_heads))
+
+    def _grow_left(self, sent: list[Token], start: int, stop: set[int]) -> int:
+        while (
+            start > 0
+            and start - 1 not in stop
+            and sent[start - 1].has_pos("ADJF", "PRTF")
+            and not sent[start - 1].has_pos("NUMR", "PREP", "CONJ", "NPRO", "PRCL")
+            and not sent[start - 1].lemmas & self.lex.domestic_markers
+        ):
+            start -= 1
+        return start
+
+    def _grow_right(self, sent: list[Token], end: int, stop: set[int]) -> int:
+        """Genitive dependents that belong to the description: "станции радиоэлектронной борьбы"."""
+        n = 0
+        while end < len(sent) and end not in stop and n < 4:
+            tok = sent[end]
+            if (tok.lemmas & self.lex.item_tail and "gent" in tok.cases) or (
+                tok.is_quote and end + 1 < len(sent) and sent[end + 1].text[:1].isupper()
+            ):
+                end += 1
+                n += 1
+                continue
+            if tok.text == "»":
+                end += 1
+                continue
+            if tok.is_quote is False and tok.text[:1].isupper() and end > 0 and sent[end - 1].text == "«":
+                end += 1
+                continue
+            break
+        if end > 0 and sent[end - 1].text == "«":
+            end -= 1
+        return end
+
+    def _quantity(self, sent: list[Token], start: int, end: int) -> int | None:
+        """ "4 (четыре) единицы комплекса", "шесть РСЗО", "… в количестве 4 (четырёх) единиц"."""
+        j = start - 1
+        steps = 0
+        while j >= 0 and steps < 6:
+            tok = sent[j]
+            if tok.text.isdigit() and not _is_year(tok.text):
+                return int(tok.text)
+            word = next((self.lex.number_words[lm] for lm in tok.lemmas if lm in self.lex.number_words), None)
+            if word is not None and not (j > 0 and sent[j - 1].text == "("):
+                return word
+            if tok.text in "()" or tok.lemmas & self.lex.measure_words or word is not None:
+                j -= 1
+                steps += 1
+                continue
+            break
+        for k in range(end, min(end + 8, len(sent) - 1)):
+            if sent[k].norm == "количестве" and k + 1 < len(sent):
+                nxt = sent[k + 1]
+                if nxt.text.isdigit():
+                    return int(nxt.text)
+                words = self.lex.number_words
+                return next((words[lm] for lm in nxt.lemmas if lm in words), None)
+        return None
+
+    # -- years -----------------------------------------------------------------
+    def _years(self, text: str, reference_year: int | None) -> tuple[int, int] | None:
+        found: list[int] = []
+        for m in _RANGE.finditer(text):
+            found += [int(m.group(1)), int(m.group(2))]
+        if not found:
+            found = [int(m.group(1)) for m in _SINGLE.finditer(text)]
+        since = [int(m.group(1)) for m in _SINCE.finditer(text)]
+        if since and reference_year and reference_year >= max(since):
+            found.append(reference_year)
+        if not found:
+            return None
+        return min(found), max(found)
+
+
+def _is_year(text: str) -> bool:
+    return len(text) == 4 and 1900 <= int(text) <= 2100
+
+
+def _text(sent: list[Token], start: int, end: int) -> str:
+    """The surface text of tokens start..end, with the page's own spacing."""
+    out = sent[start].text
+    for a, b in zip(sent[start : end - 1], sent[start + 1 : end], strict=True):
+        out += (" " if b.start > a.end else "") + b.text
+    return out

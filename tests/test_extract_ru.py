@@ -1,0 +1,242 @@
+"""The Russian language pack: roles from grammar, vocabulary, dates, quantities, negatives.
+
+The sentences are written for these tests (invented firms where a firm is not in the
+knowledge base); the blind gold cases under `tests/cases/ru/` are scored by `armstrace eval`.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from armstrace.extract import PACKS, extract_text, pack_for
+from armstrace.extract.lang.ru.extractor import RussianExtractor
+from armstrace.extract.lang.ru.morph import read, tokenize
+from armstrace.kb import default_kb
+from armstrace.kb.model import KnowledgeBase
+from armstrace.records import DocumentSpan, Transfer
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return default_kb()
+
+
+def ru(text: str, kb: KnowledgeBase) -> list[Transfer]:
+    return extract_text(text, kb, language="ru")
+
+
+def triples(transfers: list[Transfer]) -> set[tuple[str, str, str]]:
+    return {(t.supplier.code, t.recipient.code, t.status) for t in transfers}
+
+
+# (sentence, expected (supplier, recipient, status) set, a word the item text must contain or None)
+POSITIVE: list[tuple[str, set[tuple[str, str, str]], str | None]] = [
+    # the dative recipient, whatever the order of words
+    ("Белоруссия поставила Азербайджану четыре комплекса «Гроза-С».", {("BY", "AZ", "delivered")}, "Гроза"),
+    ("Азербайджану Белоруссия поставила комплексы «Гроза-С».", {("BY", "AZ", "delivered")}, "Гроза"),
+    ("Комплексы «Гроза-С» поставила Азербайджану Беларусь.", {("BY", "AZ", "delivered")}, "Гроза"),
+    # для + genitive, with an organisation whose state the knowledge base knows
+    (
+        "ОАО «КБ Радар» изготовило станции «Гроза-С» для Вооружённых сил Азербайджанской Республики.",
+        {("BY", "AZ", "ordered")},
+        "Гроза",
+    ),
+    # в + accusative destination, passive
+    ("В 2018 году комплексы «Полонез» были доставлены в Азербайджан из Белоруссии.", {("BY", "AZ", "delivered")}, None),
+    # из / от / у + genitive origin with a verb of acquiring
+    ("Азербайджан закупил у Белоруссии РСЗО «Полонез».", {("BY", "AZ", "delivered")}, "Полонез"),
+    ("Минобороны Азербайджана получило от Белспецвнештехники радиолокационные станции.", {("BY", "AZ", "delivered")}, "станции"),
+    # nominal: поставка … в адрес …, контракт на поставку
+    (
+        "Поставка комплексов «Гроза-С» в адрес Минобороны Азербайджана осуществлена 12 марта 2019 г.",
+        {("BY", "AZ", "delivered")},
+        "Гроза",
+    ),
+    (
+        "ГВТУП «Белспецвнештехника» заключило контракт с Министерством обороны Азербайджанской Республики "
+        "на поставку 4 (четырёх) единиц комплекса «Гроза-С».",
+        {("BY", "AZ", "ordered")},
+        "Гроза",
+    ),
+    # the buyer signs with the seller
+    ("Азербайджан подписал с Белоруссией контракт на поставку РСЗО «Полонез».", {("BY", "AZ", "ordered")}, None),
+    # Latin spelling in a Russian text resolves to the same system
+    ("Беларусь поставила Азербайджану станции Groza-S.", {("BY", "AZ", "delivered")}, "Groza"),
+    # services
+    (
+        "ОАО «558 АРЗ» выполнило капитальный ремонт вертолётов для Вооружённых сил Азербайджана.",
+        {("BY", "AZ", "service")},
+        "вертол",
+    ),
+    (
+        "Белорусская сторона осуществила модернизацию артиллерийских систем ВС Азербайджана.",
+        {("BY", "AZ", "service")},
+        "систем",
+    ),
+    # a gift is a transfer; capitals stand for governments in a state act
+    ("Минск безвозмездно передал Баку партию прицелов.", {("BY", "AZ", "delivered")}, "прицел"),
+    # abbreviations
+    ("РБ поставила АР комплексы «Гроза-С».", {("BY", "AZ", "delivered")}, None),
+    # future and obligation are orders
+    ("Белоруссия поставит Азербайджану комплексы «Гроза-С» в IV квартале 2019 г.", {("BY", "AZ", "ordered")}, None),
+    # gapping: the second clause reuses the verb
+    (
+        "Белоруссия поставила Азербайджану комплексы «Гроза-С», а Армении — станции РЭБ.",
+        {("BY", "AZ", "delivered"), ("BY", "AM", "delivered")},
+        None,
+    ),
+    # an origin adjective names the supplier of a purchase
+    ("Азербайджан приобрёл белорусские комплексы «Гроза-С».", {("BY", "AZ", "delivered")}, None),
+    # offers
+    ("Белоруссия предложила Азербайджану комплексы «Полонез».", {("BY", "AZ", "offered")}, None),
+]
+
+# denials and cancellations are statements about a transfer, with their own status
+NEGATED: list[tuple[str, set[tuple[str, str, str]]]] = [
+    ("Белоруссия не поставляла Азербайджану комплексы «Гроза-С».", {("BY", "AZ", "denied")}),
+    ("Минобороны Беларуси опровергло информацию о поставках вооружения Азербайджану.", {("BY", "AZ", "denied")}),
+    ("Сделка по продаже комплексов «Полонез» Азербайджану не состоялась.", {("BY", "AZ", "cancelled")}),
+    ("Азербайджан отказался от закупки белорусских комплексов «Полонез».", {("BY", "AZ", "cancelled")}),
+    ("Контракт на поставку Азербайджану комплексов «Гроза-С» был расторгнут.", {("BY", "AZ", "cancelled")}),
+]
+
+# hard negatives: no transfer between two states
+NEGATIVE: list[str] = [
+    # a domestic delivery to one's own army
+    "Министерство обороны Беларуси получило от ОАО «КБ Радар» комплексы «Гроза-С» для собственных вооружённых сил.",
+    "ОАО «КБ Радар» поставило в войска первые комплексы «Гроза-С».",
+    # combat use
+    "Комплексы «Полонез» применялись азербайджанской армией в ходе боевых действий.",
+    # an exhibition
+    "На выставке MILEX в Минске ОАО «КБ Радар» представило комплекс «Гроза-С».",
+    # a test firing
+    "В Беларуси прошли испытания РСЗО «Полонез»: расчёты провели пуски ракет.",
+    # an opinion about a possible sale
+    "Азербайджан может закупить белорусские комплексы «Полонез».",
+    "Стороны обсуждают возможность поставки Азербайджану комплексов «Полонез».",
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "word"), POSITIVE)
+def test_roles_come_from_grammar(
+    kb: KnowledgeBase, text: str, expected: set[tuple[str, str, str]], word: str | None
+) -> None:
+    found = ru(text, kb)
+    assert triples(found) == expected
+    if word is not None:
+        assert any(word.lower() in t.item.text.lower() for t in found), [t.item.text for t in found]
+
+
+@pytest.mark.parametrize(("text", "expected"), NEGATED)
+def test_denials_and_cancellations(kb: KnowledgeBase, text: str, expected: set[tuple[str, str, str]]) -> None:
+    assert triples(ru(text, kb)) == expected
+
+
+@pytest.mark.parametrize("text", NEGATIVE)
+def test_hard_negatives_yield_nothing(kb: KnowledgeBase, text: str) -> None:
+    assert ru(text, kb) == []
+
+
+def test_cyrillic_and_latin_names_resolve_to_one_system(kb: KnowledgeBase) -> None:
+    cyr = ru("Белоруссия поставила Азербайджану РСЗО «Полонез».", kb)
+    lat = ru("Белоруссия поставила Азербайджану РСЗО Polonez.", kb)
+    assert [t.item.system for t in cyr] == [t.item.system for t in lat] == ["polonez"]
+    groza = ru("Беларусь поставила Азербайджану комплексы «Гроза-С».", kb)
+    assert groza[0].item.system == kb.system_named("Groza-S").id  # type: ignore[union-attr]
+
+
+def test_names_match_in_any_case(kb: KnowledgeBase) -> None:
+    pack = RussianExtractor(kb)
+    forms = [
+        "Азербайджанской Республики",
+        "Азербайджану",
+        "Азербайджанской Республикой",
+        "Республике Беларусь",
+        "Минобороны Азербайджана",
+        "Вооружённым силам Республики Беларусь",
+    ]
+    codes = []
+    for form in forms:
+        mentions = pack.gazetteer.mentions(tokenize(form))
+        actors = [m.actor for m in mentions if m.actor is not None]
+        codes.append(actors[0].code if actors else None)
+    assert codes == ["AZ", "AZ", "AZ", "BY", "AZ", "BY"]
+
+
+def test_lemmas_cover_inflection() -> None:
+    assert {read(w).lemma for w in ("поставка", "поставки", "поставку", "поставкой")} == {"поставка"}
+    assert "поставить" in read("поставлены").lemmas
+    assert read("доставлены").passive
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("Белоруссия поставила Азербайджану комплексы «Гроза-С» 12 марта 2019 г.", (2019, 2019)),
+        ("Белоруссия поставила Азербайджану комплексы «Гроза-С» (акт от 12.03.2019).", (2019, 2019)),
+        ("Белоруссия поставит Азербайджану комплексы «Гроза-С» в IV квартале 2020 г.", (2020, 2020)),
+        ("В 2018–2020 годах Белоруссия поставляла Азербайджану комплексы «Гроза-С».", (2018, 2020)),
+        ("С 2016 по 2019 год Белоруссия поставляла Азербайджану прицелы.", (2016, 2019)),
+    ],
+)
+def test_russian_dates(kb: KnowledgeBase, text: str, years: tuple[int, int]) -> None:
+    found = ru(text, kb)
+    assert found and all(t.years == years for t in found)
+
+
+@pytest.mark.parametrize(
+    ("text", "quantity"),
+    [
+        ("Белоруссия поставила Азербайджану 4 (четыре) единицы комплекса «Гроза-С».", 4),
+        ("Белоруссия поставила Азербайджану шесть РСЗО «Полонез».", 6),
+        ("Белоруссия поставила Азербайджану комплексы «Гроза-С» в количестве 2 (двух) единиц.", 2),
+        ("Белоруссия поставила Азербайджану комплексы «Гроза-С».", None),
+    ],
+)
+def test_quantities_in_digits_and_words(kb: KnowledgeBase, text: str, quantity: int | None) -> None:
+    found = ru(text, kb)
+    assert [t.quantity for t in found] == [quantity]
+
+
+def test_ru_is_a_registered_pack(kb: KnowledgeBase) -> None:
+    assert "ru" in PACKS
+    assert isinstance(pack_for("ru", kb), RussianExtractor)
+
+
+def test_sentences_do_not_end_at_abbreviations(kb: KnowledgeBase) -> None:
+    pack = RussianExtractor(kb)
+    text = "Поставка выполнена в 2019 г. Контракт подписал ген. директор А. Иванов. Далее — отчёт."
+    bounds = pack.sentences(tokenize(text))
+    starts = [tokenize(text)[lo].text for lo, _ in bounds]
+    assert starts == ["Поставка", "Контракт", "Далее"]
+
+
+def check_evidence(text: str, transfers: list[Transfer]) -> None:
+    for t in transfers:
+        for ev in t.evidence:
+            assert isinstance(ev, DocumentSpan)
+            assert ev.quote == text[ev.start : ev.end]
+
+
+_PARTS = st.sampled_from(
+    [
+        "Белоруссия поставила Азербайджану комплексы «Гроза-С».",
+        "ГВТУП «Белспецвнештехника»\nИсх. № 12/3 от 14.02.2019\n",
+        "Поставка  РСЗО\n«Полонез» в адрес\tМинобороны Азербайджана осуществлена в 2019 г.",
+        "Азербайджан закупил у РБ 4 (четыре) единицы станций РЭБ.",
+        "\n\n",
+        "   ",
+        "Продавец обязуется поставить Покупателю продукцию.",
+        "1 | Станция «Гроза-С» | 4 | 1 000 | 4 000\n",
+        "ё Ё « » — ",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(_PARTS, st.text(max_size=30)), min_size=1, max_size=8))
+def test_every_evidence_quote_is_the_text_at_its_offsets(kb: KnowledgeBase, parts: list[str]) -> None:
+    text = "".join(parts)
+    check_evidence(text, ru(text, kb))
