@@ -120,7 +120,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--files", type=int, default=20, help="PDFs to ingest (default 20)")
     parser.add_argument("--pages", type=int, default=10, help="pages per PDF (default 10)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per subject, best kept (default 3)")
-    parser.add_argument("--only", choices=["extract", "ingest", "rules", "ocr"], help="run one benchmark")
+    parser.add_argument(
+        "--only", choices=["extract", "ingest", "rules", "ocr", "ru"], help="run one benchmark"
+    )
     parser.add_argument("--out", type=Path, default=HERE, help="folder for results.md and results.json")
     args = parser.parse_args(argv)
 
@@ -130,6 +132,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.only == "ocr":
         _ocr(console, args.out)
+        return
+    if args.only == "ru":
+        from bench import bench_ru  # Russian extraction: writes results-ru.md and results-ru.json
+
+        bench_ru.main(["--repeat", str(args.repeat)], out=args.out)
         return
     extract = ingest = None
     if args.only in (None, "extract"):

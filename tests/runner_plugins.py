@@ -10,6 +10,7 @@ loaded. Each format claims content by a prefix:
 - `EXIT`: `os._exit(3)` in the middle of parsing;
 - `HOG:`: allocates memory until there is none (the worker's RLIMIT_AS);
 - `SLOW:`: sleeps `$ARMSTRACE_TEST_SLOW` seconds, then reads the rest as text;
+- `OCR?`: its one page is the OCR page-worker count the runner gave this file;
 - `BUNDLE\\n`: a JSON object of member name → content: a container, whose
   members come back as `Parsed.children` (a member may be a bundle itself).
 
@@ -110,6 +111,14 @@ class Slow(_Prefixed):
         return Parsed(pages=[data[len(self.prefix) :].decode("utf-8")])
 
 
+class OcrShare(_Prefixed):
+    name = "ocr-share"
+    prefix = b"OCR?"
+
+    def parse(self, data: bytes, path: Path) -> Parsed:
+        return Parsed(pages=[os.environ.get("ARMSTRACE_OCR_WORKERS", "unset")])
+
+
 class Bundle(_Prefixed):
     name = "bundle"
     prefix = b"BUNDLE\n"
@@ -128,5 +137,5 @@ def bundle(members: dict[str, str]) -> str:
     return "BUNDLE\n" + json.dumps(members, ensure_ascii=False)
 
 
-for _fmt in (Hang(), Spin(), Segv(), Exit(), Hog(), Slow(), Bundle()):
+for _fmt in (Hang(), Spin(), Segv(), Exit(), Hog(), Slow(), OcrShare(), Bundle()):
     register(_fmt)

@@ -31,7 +31,9 @@ LETTER = """ГОСУДАРСТВЕННОЕ ВНЕШНЕТОРГОВОЕ УНИТ
 
 Уважаемый Иван Иванович!
 
-В рамках исполнения контракта № AZ/2018-112 прошу обеспечить изготовление 4 (четырёх) единиц станций «Гроза-С» для Вооружённых сил Азербайджанской Республики в IV квартале 2019 г.
+В рамках исполнения контракта № AZ/2018-112 прошу обеспечить изготовление
+4 (четырёх) единиц станций «Гроза-С» для Вооружённых сил Азербайджанской Республики
+в IV квартале 2019 г.
 
 С уважением,
 Генеральный директор                                  А.А. Сидоров
@@ -41,10 +43,14 @@ CONTRACT = """КОНТРАКТ № BY-AZ/2019-07 (образец)
 
 г. Минск                                                  12 марта 2019 г.
 
-ГВТУП «Белспецвнештехника», именуемое в дальнейшем «Продавец», в лице генерального директора, с одной стороны, и Министерство обороны Азербайджанской Республики, именуемое в дальнейшем «Покупатель», с другой стороны, заключили настоящий контракт о нижеследующем.
+ГВТУП «Белспецвнештехника», именуемое в дальнейшем «Продавец», в лице генерального
+директора, с одной стороны, и Министерство обороны Азербайджанской Республики,
+именуемое в дальнейшем «Покупатель», с другой стороны, заключили настоящий контракт
+о нижеследующем.
 
 1. Предмет контракта
-Продавец обязуется поставить, а Покупатель принять и оплатить продукцию согласно Спецификации (Приложение № 1).
+Продавец обязуется поставить, а Покупатель принять и оплатить продукцию согласно
+Спецификации (Приложение № 1).
 
 2. Условия поставки: FCA Минск (Инкотермс 2010).
 
@@ -60,7 +66,9 @@ ENGLISH_CONTRACT = """CONTRACT No. BY-AZ/2019-08 (specimen)
 
 Minsk, 12 March 2019
 
-Belspetsvneshtechnika, hereinafter referred to as the "Seller", and the Ministry of Defence of the Republic of Azerbaijan, hereinafter referred to as the "Buyer", have concluded this contract.
+Belspetsvneshtechnika, hereinafter referred to as the "Seller", and the Ministry of Defence
+of the Republic of Azerbaijan, hereinafter referred to as the "Buyer", have concluded this
+contract.
 
 Delivery terms: FCA Minsk.
 
@@ -79,7 +87,9 @@ def kb() -> KnowledgeBase:
 
 def document(text: str, language: str) -> Document:
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Document(sha256=sha, media_type="text/plain", pages=[text], paths=["specimen.txt"], language=language)
+    return Document(
+        sha256=sha, media_type="text/plain", pages=[text], paths=["specimen.txt"], language=language
+    )
 
 
 def assert_spans(doc: Document, spans: list[DocumentSpan]) -> None:

@@ -178,6 +178,21 @@ def test_atop_rerun_is_identical_and_removes_stale_files(tmp_path: Path, bundled
     assert (out / "alliances" / "mine.yaml").exists()
 
 
+def test_a_dataset_version_the_bundled_kb_lacks_gets_its_own_source(
+    tmp_path: Path, bundled: KnowledgeBase
+) -> None:
+    folder = _atop_dir(tmp_path)
+    for name in ("atop5_1m.csv", "atop5_1a.csv", "atop5_1aph.csv"):
+        path = folder / name
+        path.write_text(path.read_text(encoding="utf-8").replace(",5.1", ",5.0"), encoding="utf-8")
+    report = import_atop(folder, tmp_path / "layer", base=bundled)
+    assert report.dataset == "ATOP v5.0"
+    sources = yaml.safe_load((tmp_path / "layer" / "sources.yaml").read_text(encoding="utf-8"))["sources"]
+    assert [s["id"] for s in sources] == ["atop-5.0"]
+    kb = _layer(tmp_path / "layer", bundled)
+    assert kb.alliances["atop-9001"].memberships[0].fact.source == "atop-5.0"
+
+
 def test_atop_bad_input_is_a_user_error(tmp_path: Path, bundled: KnowledgeBase) -> None:
     with pytest.raises(ImportInputError, match="no ATOP member-level file"):
         import_atop(tmp_path, tmp_path / "out", base=bundled)

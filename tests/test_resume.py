@@ -19,13 +19,15 @@ import uuid
 from pathlib import Path
 
 import pytest
+
 from runner_plugins import bundle
 
 ROOT = Path(__file__).resolve().parents[1]
 ARMSTRACE = Path(sys.executable).parent / "armstrace"
 SLOW = 0.12  # seconds per file: ~40 files on 2 workers take ~2.5 s, long enough to be killed mid-way
 
-SENTENCES = [  # Russian: the Russian extractor starts fast, so the kills land in the ingest, not in model loading
+# Russian: the Russian extractor starts fast, so the kills land in the ingest rather than in model loading
+SENTENCES = [
     "Беларусь поставила Азербайджану станции Гроза-С в 2019 году.",
     "В 2020 году Республика Беларусь провела модернизацию артиллерии Азербайджана.",
     "Государственный военно-промышленный комитет Республики Беларусь предложил Азербайджану РСЗО Полонез.",
@@ -48,7 +50,7 @@ def _corpus(root: Path) -> Path:
         bundle(
             {
                 "body.txt": "SLOW:Республика Беларусь поставила Азербайджану средства РЭБ в 2021 году.",
-                "attachments/contract.txt": "SLOW:Контракт 2018 года на поставку артиллерийского оборудования.",
+                "attachments/contract.txt": "SLOW:Контракт 2018 года на поставку артиллерийских средств.",
                 "inner.bundle": bundle({"deep.txt": "SLOW:Записка, 2022 год."}),
             }
         )
@@ -60,7 +62,9 @@ def _env(token: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
-            "PYTHONPATH": os.pathsep.join([str(ROOT / "tests"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "tests"), env.get("PYTHONPATH", "")]).rstrip(
+                os.pathsep
+            ),
             "ARMSTRACE_PLUGINS": "runner_plugins",
             "ARMSTRACE_TEST_SLOW": str(SLOW),
             "ARMSTRACE_TEST_TOKEN": token,  # marks every process of this test, workers included
@@ -141,31 +145,35 @@ def test_killed_ingest_resumes_to_exactly_the_clean_result(tmp_path: Path) -> No
     assert expected["transfers"], "the corpus should state transfers"
 
     killed_db = tmp_path / "killed.db"
+    # Kill points: while it starts up, then as soon as the database holds N files' rows; 3 and 5
+    # fall inside the bundle (whose members are read right after it, and whose own row comes last)
     progress: list[int] = []
-    step = max(0.25, (clean_seconds - first_file) / 8)
-    delay = 0.3  # the first kill lands while it starts up
-    while True:  # kill later and later, each run resuming the last, until one gets to the end first
+    for point in (None, 3, 5, 12, 25, 38):
         process = subprocess.Popen(
             _command(leak, killed_db), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        time.sleep(delay)
+        started = time.monotonic()
+        if point is None:
+            time.sleep(0.3)
+        else:
+            while _files_done(killed_db) < point and process.poll() is None:
+                assert time.monotonic() - started < 120, f"no progress past {_files_done(killed_db)}"
+                time.sleep(0.01)
         process.send_signal(signal.SIGKILL)
-        code = process.wait(timeout=60)
-        if code == 0:
-            break
-        assert code == -signal.SIGKILL
+        assert process.wait(timeout=60) == -signal.SIGKILL, f"the run finished before the kill at {point}"
         progress.append(_files_done(killed_db))
         deadline = time.monotonic() + 10
         while _survivors(token) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert _survivors(token) == [], "a worker outlived the killed ingest"
-        delay = max(delay, first_file) + step
-        assert len(progress) < 20, f"never finished: {progress}"
 
-    # several kills landed mid-run (some files done, not all), and no run lost what an earlier one did
-    assert sum(1 for done in progress if 0 < done < total) >= 2, progress
+    # every kill landed before the end, and no run lost what an earlier one had done
+    assert all(done < total for done in progress), progress
     assert progress == sorted(progress), progress
-    print(f"clean run {clean_seconds:.1f} s, first file at {first_file:.1f} s; files done when killed: {progress}")
+    print(
+        f"clean run {clean_seconds:.1f} s, first file at {first_file:.1f} s; "
+        f"files done when killed: {progress}"
+    )
 
     final = subprocess.run(_command(leak, killed_db), env=env, capture_output=True, text=True, timeout=300)
     assert final.returncode == 0, final.stderr

@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from runner_plugins import bundle
 
 from armstrace.ingest import FileOutcome, ingest_paths
 from armstrace.records import Document
 from armstrace.store import Store, resolve_db
+from runner_plugins import bundle
 
 GOOD = {
     "good-1.txt": "Belarus delivered Groza-S counter-drone stations to Azerbaijan in 2019.",
@@ -199,7 +199,7 @@ def test_originals_are_never_modified(tmp_path: Path, store: Store) -> None:
     for p, (data, mtime, mode) in before.items():
         p.chmod(mode)
         assert (p.read_bytes(), p.stat().st_mtime_ns) == (data, mtime), p
-    assert sorted(p.name for p in leak.rglob("*")) == sorted(p.name for p in before) + ["sub"]
+    assert {p.name for p in leak.rglob("*")} == {p.name for p in before} | {"sub"}  # nothing new beside them
 
 
 def test_files_inside_files_are_documents_with_their_chain_and_parent(tmp_path: Path, store: Store) -> None:
@@ -270,7 +270,9 @@ def test_files_inside_one_file_are_limited_in_number(tmp_path: Path, store: Stor
     outcomes = _hostile_run(path, store, max_children=4)
     assert len(outcomes) == 5
     assert outcomes[0].status == "partial"
-    assert "6 file(s) inside it were not read: over the limit of 4 files inside one file" in outcomes[0].reason
+    assert (
+        "6 file(s) inside it were not read: over the limit of 4 files inside one file" in outcomes[0].reason
+    )
     assert [Path(o.path).name for o in outcomes[1:]] == [f"note-{n:02}.txt" for n in range(4)]
 
 
@@ -307,5 +309,40 @@ def test_workers_that_cannot_start_are_a_sentence_not_a_hang(tmp_path: Path, sto
     from armstrace.errors import IngestError
 
     (tmp_path / "a.txt").write_text("text")
-    with pytest.raises(IngestError, match="cannot start its worker processes.*--memory-limit"):
+    with pytest.raises(IngestError, match=r"cannot start its worker processes.*--memory-limit"):
         ingest_paths([tmp_path / "a.txt"], store, progress=False, memory_limit=8 * MB)
+
+
+def test_page_level_ocr_gets_the_cores_the_other_workers_leave(
+    tmp_path: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ARMSTRACE_OCR_WORKERS", raising=False)
+    cores = len(os.sched_getaffinity(0))
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    (lone / "scan.bin").write_bytes(b"OCR? lone")
+    (outcome,) = ingest_paths([lone], store, progress=False, workers=cores)
+    assert outcome.sha256 is not None
+    doc = store.document(outcome.sha256)
+    assert doc is not None and doc.pages == [str(cores)]  # alone: every core
+
+    many = tmp_path / "many"
+    many.mkdir()
+    for n in range(4 * cores):
+        (many / f"scan-{n:03}.bin").write_bytes(f"OCR? {n}".encode())
+    outcomes = ingest_paths([many], store, progress=False, workers=cores)
+    shares = []
+    for o in outcomes:
+        assert o.sha256 is not None
+        stored = store.document(o.sha256)
+        assert stored is not None
+        shares.append(int(stored.pages[0]))
+    assert shares[0] == 1  # with every worker busy on its own file, one core each: no oversubscription
+    assert max(shares) <= cores
+
+    monkeypatch.setenv("ARMSTRACE_OCR_WORKERS", "1")  # the user's setting is a ceiling
+    (lone / "other.bin").write_bytes(b"OCR? capped")
+    capped = {Path(o.path).name: o for o in ingest_paths([lone], store, progress=False)}["other.bin"]
+    assert capped.sha256 is not None
+    stored = store.document(capped.sha256)
+    assert stored is not None and stored.pages == ["1"]

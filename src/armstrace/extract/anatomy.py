@@ -178,7 +178,8 @@ def vocabulary(language: str) -> Vocabulary:
             label_roles[str(w)] = role
         alternatives = "|".join(map(str, words))
         labels[role] = re.compile(
-            r"^[ \t]*(?:\d+(?:\.\d+)*\.?[ \t]*)?(?:" + alternatives + r")[ \t]*[:\-–—][ \t]*(.+)$", re.I | re.M
+            r"^[ \t]*(?:\d+(?:\.\d+)*\.?[ \t]*)?(?:" + alternatives + r")[ \t]*[:\-–—][ \t]*(.+)$",
+            re.I | re.M,
         )
     return Vocabulary(
         classes=tuple((cls, _compile(ps)) for cls, ps in raw["classes"].items()),

@@ -49,6 +49,7 @@ from armstrace.errors import IngestError
 from armstrace.ingest.formats import HEAD_SIZE, Format, FormatError, PageOcr, Parsed, describe_binary, detect
 from armstrace.ingest.worker import (
     DEFAULT_MEMORY_LIMIT,
+    OCR_WORKERS_ENV,
     Finished,
     SpooledChild,
     Task,
@@ -412,6 +413,10 @@ class _Run:
         self.spool_refs: dict[str, int] = {}
         self.cores = _cores()
         self.task_ids = itertools.count(1)
+        # page-level OCR shares the cores with the other workers: a lone scan gets every core, one
+        # of many gets its share (never more than `$ARMSTRACE_OCR_WORKERS` if the user set it)
+        configured = os.environ.get(OCR_WORKERS_ENV, "")
+        self.ocr_cap = int(configured) if configured.isdigit() and int(configured) > 0 else self.cores
         self.total = 0
 
     # -- driving ------------------------------------------------------------------------------
@@ -489,7 +494,7 @@ class _Run:
                 max_bytes=self.options.max_bytes,
                 max_children=self.budget[job.top],
                 spool_children=spool_children,
-                ocr_workers=max(1, self.cores // max(1, active)),
+                ocr_workers=min(self.ocr_cap, max(1, self.cores // max(1, active))),
             )
         )
 

@@ -378,10 +378,20 @@ def kb_check(
         Path | None, typer.Option(help="A knowledge-base folder (default: the bundled one).")
     ] = None,
 ) -> None:
-    """Lint the knowledge base: dangling references, bad periods, unsourced facts."""
-    from armstrace.kb import check
+    """Lint the knowledge base: dangling references, bad periods, unsourced facts.
+
+    Without `--data`, the bundled knowledge base and every layer read on top of it
+    (`$ARMSTRACE_KB` or ./armstrace-kb), each layer checked against what lies beneath.
+    """
+    from armstrace.kb import DATA_DIR, check, layers, loader
+    from armstrace.kb.importers.writer import check_layer
 
     problems = check(data)
+    if data is None:
+        base = loader.load(DATA_DIR)
+        for folder in layers():
+            problems += check_layer(folder, base)
+            base = loader.load(folder, base=base)
     for p in problems:
         err.print(f"{p.file}: {p.id}: {p.message}", highlight=False, markup=False)
     if problems:
@@ -413,7 +423,11 @@ def kb_export(format: Annotated[str, typer.Option("--format")] = "json") -> None
 
 # Command modules of other areas register their commands on `app`, `import_app` and
 # `kb_app` when imported; each area adds its module name here (one line, no other change).
-COMMAND_MODULES: tuple[str, ...] = ("armstrace.present.cli_registers", "armstrace.present.cli_ingest", "armstrace.present.cli_kb")
+COMMAND_MODULES: tuple[str, ...] = (
+    "armstrace.present.cli_registers",
+    "armstrace.present.cli_ingest",
+    "armstrace.present.cli_kb",
+)
 
 for _module in COMMAND_MODULES:
     importlib.import_module(_module)

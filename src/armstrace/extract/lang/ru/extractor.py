@@ -123,7 +123,7 @@ class RussianExtractor:
             if tok.text not in _ENDS or i + 1 >= len(tokens):
                 continue
             nxt = tokens[i + 1]
-            if not (nxt.text[:1].isupper() or nxt.text[:1].isdigit() or nxt.text in "«\"(—–-"):
+            if not (nxt.text[:1].isupper() or nxt.text[:1].isdigit() or nxt.text in '«"(—–-'):
                 continue
             prev = tokens[i - 1].text if i > 0 else ""
             if tok.text == "." and prev:
@@ -232,8 +232,11 @@ class RussianExtractor:
             if m.form == "adjective":
                 # "белорусская сторона": an adjective names a party only before an institution noun
                 j = end
-                while j < len(sent) and j - end < 3 and sent[j].has_pos("ADJF") and not (
-                    sent[j].lemmas & lex.adjective_heads
+                while (
+                    j < len(sent)
+                    and j - end < 3
+                    and sent[j].has_pos("ADJF")
+                    and not (sent[j].lemmas & lex.adjective_heads)
                 ):
                     j += 1
                 if j < len(sent) and sent[j].lemmas & lex.adjective_heads:

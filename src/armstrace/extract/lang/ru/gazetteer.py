@@ -83,7 +83,7 @@ class Gazetteer:
             return
         self._seen.add(label)
         strict = len(words) == 1 and words[0].text.isupper() and len(words[0].text) <= 5
-        titled = alias.strip().lstrip("«\"")[:1].isupper() and kind != "equip"
+        titled = alias.strip().lstrip('«"')[:1].isupper() and kind != "equip"
         entry = Entry(kind, key, form, alias, tuple(_keys(t) for t in words), strict, titled)
         for k in entry.words[0]:
             self._index[k].append(entry)
