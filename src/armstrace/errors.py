@@ -1,7 +1,14 @@
 """Errors a user can see: one catalogue, each a sentence with what to do.
 
-Like spaCy's `errors.py`, messages live in one place with a code, so the CLI,
-the web workspace and the docs say the same thing.
+Like spaCy's `errors.py`, every error a user can see has a code, so the CLI,
+reports and the docs say the same thing. The codes in use:
+
+E000 any user error · E001 a path that does not exist · E002 a database that cannot be used ·
+E003 a gold-case file that cannot be read · E004 an unknown analysis rule ·
+E010 an OCR language set Tesseract lacks · E020 ingest cannot start its workers ·
+E030 an invalid knowledge base (`kb.loader.KBError`) · E031 a dataset an importer cannot read
+(`kb.importers.writer.ImportInputError`) · E040 a file that is not a SIPRI export
+(`registers.sipri.SipriFormatError`).
 """
 
 from __future__ import annotations

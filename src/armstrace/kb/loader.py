@@ -96,7 +96,7 @@ class KBProblem:
 class KBError(UserError):
     """The knowledge base could not be loaded; the message names each file and problem."""
 
-    code = "E010"
+    code = "E030"
 
     def __init__(self, problems: list[KBProblem], data_dir: Path | None = None) -> None:
         self.problems = problems

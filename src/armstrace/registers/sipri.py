@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 import yaml
 
+from armstrace.errors import UserError
 from armstrace.records import CATEGORIES, Actor, Item, RegisterRow, Status, Transfer, stable_id
 
 REGISTER = "sipri-trade-register"
@@ -76,8 +77,10 @@ _YEAR_RANGE = re.compile(r"year range '(\d{4})' to '(\d{4})'")
 _YEAR = re.compile(r"\d{4}")
 
 
-class SipriFormatError(ValueError):
+class SipriFormatError(UserError):
     """The file is not a SIPRI trade-register export we can read; the message says why."""
+
+    code = "E040"
 
 
 @dataclass

@@ -40,7 +40,7 @@ HEADER = "# Written by armstrace kb import {importer}"
 class ImportInputError(UserError):
     """An importer's input is not the dataset it expects (missing file or columns, unreadable rows)."""
 
-    code = "E011"
+    code = "E031"
 
 
 def require_columns(path: Path, header: Sequence[str] | None, needed: Iterable[str], what: str) -> None:
