@@ -179,9 +179,23 @@ CONTRACT = Doc(
                 widths=[24, 215, 44, 50, 75, 75],
                 header=["№", "Наименование", "Ед.", "Кол-во", "Цена за ед., долл. США", "Сумма, долл. США"],
                 rows=[
-                    ["1", "Мобильная станция противодействия БпЛА «Гроза-С» на колёсном шасси", "шт.", "6", "1 950 000", "11 700 000"],
+                    [
+                        "1",
+                        "Мобильная станция противодействия БпЛА «Гроза-С» на колёсном шасси",
+                        "шт.",
+                        "6",
+                        "1 950 000",
+                        "11 700 000",
+                    ],
                     ["2", "Комплект ЗИП к станциям «Гроза-С»", "компл.", "1", "620 000", "620 000"],
-                    ["3", "Обучение расчётов Покупателя (12 человек), услуга", "курс", "1", "430 000", "430 000"],
+                    [
+                        "3",
+                        "Обучение расчётов Покупателя (12 человек), услуга",
+                        "курс",
+                        "1",
+                        "430 000",
+                        "430 000",
+                    ],
                     ["", "ИТОГО", "", "", "", "12 750 000"],
                 ],
                 align=[0, 0, 0, 2, 2, 2],
@@ -243,8 +257,9 @@ class Fonts:
         self.bold = pymupdf.Font(fontfile=str(bold))
 
 
-def _text(writer: pymupdf.TextWriter, rect: pymupdf.Rect, text: str, font: pymupdf.Font,
-          size: float, align: int = 0) -> float:
+def _text(
+    writer: pymupdf.TextWriter, rect: pymupdf.Rect, text: str, font: pymupdf.Font, size: float, align: int = 0
+) -> float:
     """Set `text` in `rect`; return the y just below the last line. Fails if it does not fit."""
     overflow = writer.fill_textbox(rect, text, font=font, fontsize=size, align=align)
     if overflow:
@@ -260,7 +275,7 @@ def _table(page: pymupdf.Page, writer: pymupdf.TextWriter, fonts: Fonts, table: 
         x_edges.append(x_edges[-1] + width)
     for index, row in enumerate([table.header, *table.rows]):
         font = fonts.bold if index == 0 or row[1] == "ИТОГО" else fonts.regular
-        lines = max(len(_wrap(cell, font, size, w - 6)) for cell, w in zip(row, table.widths))
+        lines = max(len(_wrap(cell, font, size, w - 6)) for cell, w in zip(row, table.widths, strict=False))
         height = lines * size * 1.25 + 6
         for col, cell in enumerate(row):
             rect = pymupdf.Rect(x_edges[col] + 3, y + 3, x_edges[col + 1] - 3, y + height)
@@ -299,9 +314,18 @@ def _page(doc: pymupdf.Document, fonts: Fonts, blocks: list[str | Table], number
             continue
         bold = block.startswith("#")
         text = block[1:] if bold else block
-        y = _text(writer, pymupdf.Rect(LEFT, y, RIGHT, 790), text, fonts.bold if bold else fonts.regular, 10.5)
+        y = _text(
+            writer, pymupdf.Rect(LEFT, y, RIGHT, 790), text, fonts.bold if bold else fonts.regular, 10.5
+        )
         y += 7
-    _text(writer, pymupdf.Rect(LEFT, 800, RIGHT, 820), f"Страница {number} из {total}", fonts.regular, 8, align=2)
+    _text(
+        writer,
+        pymupdf.Rect(LEFT, 800, RIGHT, 820),
+        f"Страница {number} из {total}",
+        fonts.regular,
+        8,
+        align=2,
+    )
     writer.write_text(page, color=(0, 0, 0))
     # the same warning in red, as a stamp would be
     stamp = pymupdf.TextWriter(page.rect, color=(0.7, 0, 0))
@@ -336,7 +360,7 @@ def make_scan(pdf: bytes, angle: float) -> bytes:
     out = pymupdf.open()
     page = out.new_page(width=A4[0], height=A4[1])
     page.draw_rect(page.rect, color=None, fill=(0.96, 0.955, 0.94))  # off-white paper
-    page.show_pdf_page(page.rect + (8, 6, -8, -6), src, 0, rotate=angle)
+    page.show_pdf_page((*page.rect, 8, 6, -8, -6), src, 0, rotate=angle)
     pix = page.get_pixmap(dpi=200, colorspace=pymupdf.csGRAY, alpha=False)
     data = pix.tobytes("png")
     out.close()

@@ -126,7 +126,10 @@ def test_held_out_scores_beat_the_naive_baseline() -> None:
     assert len(cases) >= 40
     results = evaluate(
         cases,
-        {"armstrace": lambda c: extract_text(c.text, kb, path=c.id), "naive": lambda c: naive_extract(c.text)},
+        {
+            "armstrace": lambda c: extract_text(c.text, kb, path=c.id),
+            "naive": lambda c: naive_extract(c.text),
+        },
     )
     ours, naive = results["armstrace"], results["naive"]
     assert ours.pair.f1 >= 0.8 and ours.pair.precision >= 0.9

@@ -32,9 +32,6 @@ from typing import Any, cast
 
 import yaml
 
-# libyaml's safe loader when PyYAML was built with it (about seven times faster), else the pure one
-_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 from armstrace.errors import UserError
 from armstrace.kb.model import (
     INTENSITY_RANK,
@@ -57,6 +54,9 @@ from armstrace.kb.model import (
     WeaponSystem,
 )
 from armstrace.records import CATEGORIES
+
+# libyaml's safe loader when PyYAML was built with it (about seven times faster), else the pure one
+_YAML_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 SOURCE_KINDS = ("dataset", "treaty", "statement", "reference", "report", "decision")
 ORGANISATION_KINDS = ("export-agency", "defence-firm", "ministry", "armed-force", "government", "other")
@@ -297,7 +297,7 @@ class _Reader:
     def _yaml(self, path: Path, rel: str) -> Any:
         try:
             with path.open(encoding="utf-8") as handle:
-                data = yaml.load(handle, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+                data = yaml.load(handle, Loader=_YAML_LOADER)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}" if mark is not None else ""

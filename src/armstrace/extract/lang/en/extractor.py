@@ -440,7 +440,11 @@ class EnglishExtractor:
             else None
         )
         role = Role(m, prep)
-        if m.form == "capital" and m.start > 0 and low[m.start - 1] in ("in", "at", "near", "outside", "around"):
+        if (
+            m.form == "capital"
+            and m.start > 0
+            and low[m.start - 1] in ("in", "at", "near", "outside", "around")
+        ):
             role.possessive = "other"  # "talks in Minsk": a place, not the government acting
             return role
         if any(a <= m.start and m.end <= b for a, b in _appositions(low)):
