@@ -107,6 +107,68 @@ POSITIVE: list[tuple[str, set[tuple[str, str, str]], str | None]] = [
     ("Азербайджан приобрёл белорусские комплексы «Гроза-С».", {("BY", "AZ", "delivered")}, None),
     # offers
     ("Белоруссия предложила Азербайджану комплексы «Полонез».", {("BY", "AZ", "offered")}, None),
+    # readiness before an infinitive is an offer; a state adjective before a legal form names the state
+    (
+        "Российское АО «Уралвагонзавод» готово поставить Министерству обороны Республики Беларусь "
+        "танки Т-72.",
+        {("RU", "BY", "offered")},
+        "Т-72",
+    ),
+    # a passive purchase: the instrumental agent buys, "у" + genitive sells
+    ("Зенитные комплексы «Тор-М2» были закуплены Египтом у России.", {("RU", "EG", "delivered")}, "Тор"),
+    # a dative-or-genitive name right after a noun of supply, with the supplier known, is the buyer
+    ("Рособоронэкспорт начал поставку Индии систем С-400.", {("RU", "IN", "delivered")}, "С-400"),
+    # two coordinated parties that sign a contract: the exporter sells, the ministry buys
+    (
+        "Рособоронэкспорт и Минобороны Индии подписали контракт на поставку систем С-400.",
+        {("RU", "IN", "ordered")},
+        "С-400",
+    ),
+    # "между X (state) и Y": a state in brackets speaks for an unknown firm; the ministry buys
+    (
+        "Контракт между ООО «Альфа-Трейд» (Республика Беларусь) и Министерством обороны Республики "
+        "Казахстан на поставку прицелов для гранатомётов.",
+        {("BY", "KZ", "ordered")},
+        "прицелов для гранатомётов",
+    ),
+    # a colon between two statements; a pronoun for the supplier; two coordinated recipients
+    (
+        "Израиль вооружал обе стороны: беспилотники Harop от него получили и Азербайджан, и Армения.",
+        {("IL", "AZ", "delivered"), ("IL", "AM", "delivered")},
+        "Harop",
+    ),
+    # the supplier's own army is no transfer, the other recipient of the same verb is
+    (
+        "ОАО «КБ Радар» поставляет станции как в белорусскую армию, так и в Казахстан.",
+        {("BY", "KZ", "delivered")},
+        "станции",
+    ),
+    # a participle clause states an earlier delivery; the service is for the owner it names
+    (
+        "Белорусское ОАО «Минский ремонтный завод» выполняет ремонт вертолётов Ми-8, ранее поставленных "
+        "Казахстану Россией.",
+        {("RU", "KZ", "delivered"), ("BY", "KZ", "service")},
+        "вертол",
+    ),
+    # trainees named by a state adjective receive a training service
+    (
+        "Белорусские инструкторы провели обучение армянских экипажей работе на комплексах «Полонез».",
+        {("BY", "AM", "service")},
+        "Полонез",
+    ),
+    # an embassy's seat is not a destination; a dative governed by another verb is not the recipient
+    (
+        "Посольство Российской Федерации в Минске сообщило о поставке Беларуси комплексов «Тор-М2».",
+        {("RU", "BY", "delivered")},
+        "Тор",
+    ),
+    # "силами" names who does the work; the genitive owner of the systems receives the service
+    (
+        "Министерство обороны Республики Казахстан подтвердило заказ на ремонт танков Сухопутных войск "
+        "Республики Казахстан силами белорусских предприятий.",
+        {("BY", "KZ", "service")},
+        "танков",
+    ),
 ]
 
 # denials and cancellations are statements about a transfer, with their own status
@@ -119,6 +181,11 @@ NEGATED: list[tuple[str, set[tuple[str, str, str]]]] = [
     ("Сделка по продаже комплексов «Полонез» Азербайджану не состоялась.", {("BY", "AZ", "cancelled")}),
     ("Азербайджан отказался от закупки белорусских комплексов «Полонез».", {("BY", "AZ", "cancelled")}),
     ("Контракт на поставку Азербайджану комплексов «Гроза-С» был расторгнут.", {("BY", "AZ", "cancelled")}),
+    # the buyer is a dative-or-genitive after "продажа"; the supplier is the origin of the goods
+    (
+        "Сделка о продаже армянской компании «Ереван-Оборона» белорусских прицелов не состоялась.",
+        {("BY", "AM", "cancelled")},
+    ),
 ]
 
 # hard negatives: no transfer between two states
@@ -213,11 +280,47 @@ def test_russian_dates(kb: KnowledgeBase, text: str, years: tuple[int, int]) -> 
         ("Белоруссия поставила Азербайджану шесть РСЗО «Полонез».", 6),
         ("Белоруссия поставила Азербайджану комплексы «Гроза-С» в количестве 2 (двух) единиц.", 2),
         ("Белоруссия поставила Азербайджану комплексы «Гроза-С».", None),
+        # a labelled count, and a count with its measure word after the item
+        ("Беларусь поставит Казахстану прицелы для гранатомётов; количество: 25 шт.", 25),
+        ("Беларусь поставит Казахстану станции радиоэлектронной разведки, 2 (два) комплекта.", 2),
     ],
 )
 def test_quantities_in_digits_and_words(kb: KnowledgeBase, text: str, quantity: int | None) -> None:
     found = ru(text, kb)
     assert [t.quantity for t in found] == [quantity]
+
+
+def test_a_bare_head_noun_after_a_named_item_is_that_item(kb: KnowledgeBase) -> None:
+    text = (
+        "Казахстан заказал у России зенитные комплексы «Тор-М2». "
+        "Поставку четырёх комплексов завершат в 2022 г."
+    )
+    found = ru(text, kb)
+    assert {t.item.system for t in found} == {"tor-m2"}
+    assert 4 in {t.quantity for t in found}
+
+
+def test_a_letter_dates_the_order_it_places(kb: KnowledgeBase) -> None:
+    text = (
+        "Госкомвоенпром\nИсх. № 5/77 от 2 февраля 2021 г.\n"
+        "Просим изготовить для Вооружённых сил Республики Казахстан 2 (два) комплекса «Гроза-С» "
+        "с поставкой в 2022 г.\n"
+    )
+    found = ru(text, kb)
+    assert triples(found) == {("BY", "KZ", "ordered")}
+    assert all(t.years == (2021, 2022) for t in found)
+
+
+def test_two_contract_labels_on_one_line_are_two_parties(kb: KnowledgeBase) -> None:
+    text = (
+        "Спецификация № 3 к контракту № 7/2021 от 1 марта 2021 г.\n"
+        "Продавец: ГВТУП «Белспецвнештехника». Покупатель: Министерство обороны Республики Казахстан.\n"
+        "№ | Наименование | Кол-во | Цена | Сумма\n"
+        "1 | Комплекс «Гроза-С» | 2 | 100 | 200\n"
+    )
+    found = ru(text, kb)
+    assert triples(found) == {("BY", "KZ", "ordered")}
+    check_evidence(text, found)
 
 
 def test_ru_is_a_registered_pack(kb: KnowledgeBase) -> None:

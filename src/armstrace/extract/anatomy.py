@@ -177,8 +177,12 @@ def vocabulary(language: str) -> Vocabulary:
         for w in words:
             label_roles[str(w)] = role
         alternatives = "|".join(map(str, words))
+        # a label opens a line, or follows the end of another label's sentence on the same line:
+        # "Продавец: ГВТУП «…» (Республика Беларусь). Покупатель: Министерство обороны …"
         labels[role] = re.compile(
-            r"^[ \t]*(?:\d+(?:\.\d+)*\.?[ \t]*)?(?:" + alternatives + r")[ \t]*[:\-–—][ \t]*(.+)$",
+            r"(?:^[ \t]*(?:\d+(?:\.\d+)*\.?[ \t]*)?|(?<=[.;])[ \t]+)(?:"
+            + alternatives
+            + r")[ \t]*[:\-–—][ \t]*(.+)$",
             re.I | re.M,
         )
     return Vocabulary(
@@ -391,9 +395,13 @@ def _parties(
             continue
         for m in pattern.finditer(text):
             line_start, line_end = _line_at(text, m.start(1))
-            actors = actors_in(text[m.start(1) : line_end], kb, m.start(1))
+            # the value ends where the next sentence on the line begins (another label, most often)
+            stop = re.search(r"[.;][ \t]+(?=[^\W\d_][^\W\d_]+\s*[:\-–—])", text[m.start(1) : line_end])
+            value_end = m.start(1) + stop.start() + 1 if stop else line_end
+            actors = actors_in(text[m.start(1) : value_end], kb, m.start(1))
             if actors:
-                anatomy.parties[role] = Party(actors[0][0], span(page, line_start, line_end))
+                start = line_start if m.start() <= line_start else m.start()
+                anatomy.parties[role] = Party(actors[0][0], span(page, start, value_end))
                 if role == "end_user":
                     anatomy.fields["end_user"] = actors[0][0].name
                 break

@@ -7,10 +7,15 @@
    `белорусская` + `сторона`) and read each phrase's role from GRAMMAR: the preposition that
    governs it and the case of its head noun (`для` + genitive, `в` + accusative, `из`/`от`/`у`
    + genitive, the dative, the nominative subject, the instrumental agent);
-5. split the sentence into clauses; in each, the first trigger (verb, participle or noun of
-   transfer, order, service, offer) sets the class and the voice that decide who gives and
-   who receives;
-6. attach items (catalogue systems, equipment phrases, head nouns), quantities and years;
+5. split the sentence into clauses (at a colon between two statements, and before a participle
+   clause: "станций, ранее поставленных Азербайджану", which is read first and names the owner
+   of the item); in each, the first trigger (verb, participle or noun of transfer, order,
+   service, offer) sets the class and the voice that decide who gives and who receives; the two
+   parties of a contract ("между X и Y", "X и Y заключили контракт") are told apart by kind;
+   coordinated recipients each get a transfer;
+6. attach items (catalogue systems, equipment phrases, head nouns, a purpose joined by `для`),
+   quantities and years; a bare head noun after a named item ("Поставку шести комплексов")
+   is that item;
 7. set the status (contract, cancellation, denial, negation, service) and drop hedged
    opinions and domestic deliveries;
 8. fill a missing party from the account of the page or from the document's paperwork
@@ -19,6 +24,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -38,6 +44,9 @@ _VERBAL = ("VERB", "INFN", "PRTF", "PRTS", "GRND")
 _ENDS = frozenset(".!?…")
 _ALL_CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 _CURRENCY = frozenset(["долл", "доллар", "рубль", "руб", "евро", "юань", "фунт"])
+# paperwork whose date is the date of the act it states, and the statuses such an act can have
+_PAPERWORK = frozenset(["letter", "diplomatic-note", "contract", "specification", "export-passport"])
+_ACTS = frozenset(["ordered", "offered", "service"])
 
 
 @dataclass
@@ -48,9 +57,10 @@ class Phrase:
     start: int  # token indices in the sentence, end exclusive
     end: int
     head: int
-    form: str  # name | adjective | capital | label
+    form: str  # name | adjective | capital | label | pronoun
     role: str = "none"  # recipient | supplier | with | pair | subject | dative | instr | gen | object
     origin: bool = False  # a state adjective of an item: "белорусские комплексы"
+    coord: bool = False  # the role comes from a coordinated actor: "и Армения, и Азербайджан"
 
 
 @dataclass
@@ -79,6 +89,7 @@ class Account:
     years: tuple[int, int] | None
     spans: list[DocumentSpan] = field(default_factory=list)
     status: Status | None = None
+    items: list[Item] = field(default_factory=list)
 
 
 class RussianExtractor:
@@ -159,10 +170,16 @@ class RussianExtractor:
         years = self._years(evidence.quote, reference_year)
         found: list[Transfer] = []
         previous: tuple[Hit, Actor | None] | None = None
-        for lo, hi in self._clauses(sent):
+        clauses = self._clauses(sent, hits)
+        owners: dict[int, Actor] = {}  # item start -> the recipient a participle clause gives it
+        # a participle clause ("станций, ранее поставленных Азербайджану") states an earlier transfer
+        # of an item of the main clause: read it first, so the main clause can lean on its parties
+        for lo, hi, relative in sorted(clauses, key=lambda c: not c[2]):
             c_hits = [h for h in hits if lo <= h.index < hi]
             c_items = [it for it in items if lo <= it.start < hi]
             c_phrases = [p for p in phrases if lo <= p.start < hi]
+            if relative and not c_items:
+                c_items = [it for it in items if it.end == lo - 1 or it.end == lo][-1:]
             gapped = not c_hits
             if gapped:
                 if previous is None or not c_items or not c_phrases:
@@ -172,6 +189,10 @@ class RussianExtractor:
             if (not gapped and self._hedged(sent, lo, main)) or self._domestic(sent, lo, hi, c_phrases):
                 continue
             supplier, recipient, explicit = self._assign(sent, main, c_hits, c_phrases)
+            if recipient is None and main.trigger.cls == "service":
+                # "ремонт вертолётов, ранее поставленных Казахстану": the service is for their owner
+                recipient = next((owners[it.start] for it in c_items if it.start in owners), None)
+                explicit = explicit or (supplier is not None and recipient is not None)
             if gapped and previous is not None:
                 if supplier is None:
                     supplier = previous[1]
@@ -188,32 +209,70 @@ class RussianExtractor:
                 spans += [s for s in extra if s not in spans]
             if supplier is None and recipient is not None:
                 supplier = self._origin(c_items, c_phrases, recipient)
-            if supplier is None or recipient is None or supplier.code == recipient.code:
+            if supplier is None or recipient is None:
                 continue
-            previous = (main, supplier)
+            recipients = [
+                r for r in self._recipients(recipient, c_phrases) if r.code != supplier.code
+            ]  # "как в белорусскую армию, так и … в Азербайджан": the own army is no transfer
+            if not recipients:
+                continue
+            if relative:
+                owners.update({it.start: recipients[0] for it in c_items})
+            else:
+                previous = (main, supplier)
             specific = [it for it in c_items if not it.generic]
-            chosen = specific or c_items
+            chosen = [(it.item, it.quantity) for it in specific or c_items]
+            if carried and account is not None:
+                chosen = self._anaphora(specific or c_items, account) or chosen
             t_years = years or (account.years if account and carried else None)
             if t_years is None and context is not None and carried:
                 t_years = context.years
+            if context is not None and context.years and context.cls in _PAPERWORK and status in _ACTS:
+                # a letter or note that orders, offers or commissions a service is itself the act: its
+                # date opens the period ("просим изготовить … с поставкой в I квартале 2021 г.")
+                both = [*context.years, *(t_years or ())]
+                t_years = (min(both), max(both))
             confidence = 0.85 if explicit else (0.6 if carried else 0.7)
-            for it in chosen:
-                found.append(
-                    Transfer(
-                        supplier=supplier,
-                        recipient=recipient,
-                        item=it.item,
-                        status=status,
-                        years=t_years,
-                        quantity=it.quantity,
-                        confidence=confidence,
-                        source="document",
-                        evidence=list(spans),
+            for receiver in recipients:
+                for item, quantity in chosen:
+                    found.append(
+                        Transfer(
+                            supplier=supplier,
+                            recipient=receiver,
+                            item=item,
+                            status=status,
+                            years=t_years,
+                            quantity=quantity,
+                            confidence=confidence,
+                            source="document",
+                            evidence=list(spans),
+                        )
                     )
-                )
             if chosen and (explicit or account is None):
-                account = Account(supplier, recipient, t_years, [evidence], status)
+                account = Account(
+                    supplier, recipients[0], t_years, [evidence], status, [item for item, _ in chosen]
+                )
         return found, account
+
+    def _recipients(self, recipient: Actor, phrases: list[Phrase]) -> list[Actor]:
+        """The recipient and every actor sharing its role: "и Армения, и Азербайджан", "в …, так и в …"."""
+        out = [recipient]
+        rp = next((p for p in phrases if p.actor is recipient), None)
+        if rp is None:
+            return out
+        for p in phrases:
+            if p is rp or p.origin or p.role != rp.role:
+                continue
+            if (p.role in ("recipient", "dative") or p.coord) and all(p.actor.code != a.code for a in out):
+                out.append(p.actor)
+        return out
+
+    def _anaphora(self, items: list[ItemSpan], account: Account) -> list[tuple[Item, int | None]]:
+        """ "Поставку шести комплексов …" after a sentence that named them: a bare head is that item."""
+        named = [it for it in account.items if it.system is not None]
+        if not items or len(named) != 1 or any(it.end - it.start != 1 or it.item.system for it in items):
+            return []
+        return [(named[0], it.quantity) for it in items]
 
     # -- actors and their roles ---------------------------------------------
     def _phrases(
@@ -221,6 +280,7 @@ class RussianExtractor:
     ) -> list[Phrase]:
         lex = self.lex
         out: list[Phrase] = []
+        named = {i for m in mentions for i in range(m.start, m.end)}
         for m in mentions:
             if m.actor is None:
                 continue
@@ -244,19 +304,38 @@ class RussianExtractor:
                 else:
                     out.append(Phrase(m.actor, start, end, start, "adjective", origin=True))
                     continue
-            # "Министерству обороны" + "Туркменистана", "ВС" + "РБ": institutions of a state
-            while start > 0 and (
-                sent[start - 1].lemmas & lex.institutions or sent[start - 1].norm in lex.institutions
+            # "Министерству обороны" + "Туркменистана", "ВС" + "РБ": institutions of a state; the
+            # words of another name and a role word ("силами белорусских предприятий") stop it
+            while (
+                start > 0
+                and start - 1 not in named
+                and (sent[start - 1].norm,) not in lex.role_phrases
+                and (sent[start - 1].lemmas & lex.institutions or sent[start - 1].norm in lex.institutions)
             ):
                 start -= 1
             head = self._head(sent, start, end)
             out.append(Phrase(m.actor, start, end, head, m.form))
         if context is not None:
             out += self._labels(sent, mentions, context, out)
+        out += self._pronouns(sent, out, named)
         out.sort(key=lambda p: p.start)
         for k, p in enumerate(out):
             if not p.origin:
                 p.role = self._role(sent, p, out[k - 1] if k > 0 else None)
+        return out
+
+    def _pronouns(self, sent: list[Token], have: list[Phrase], named: set[int]) -> list[Phrase]:
+        """ "получили от неё": a pronoun after a role preposition stands for the last actor before it."""
+        out: list[Phrase] = []
+        for i, tok in enumerate(sent):
+            if i in named or i == 0 or not tok.has_pos("NPRO") or not tok.lemmas & self.lex.pronouns:
+                continue
+            prep = sent[i - 1]
+            if not (prep.norm in self.lex.roles and prep.has_pos("PREP")):
+                continue
+            before = [p for p in have if p.end <= i and not p.origin]
+            if before:
+                out.append(Phrase(before[-1].actor, i, i + 1, i, "pronoun"))
         return out
 
     def _labels(
@@ -293,6 +372,20 @@ class RussianExtractor:
         cases = set(sent[p.head].cases) or set(_ALL_CASES)
         if sent[p.head].text.isupper() and len(sent[p.head].text) <= 5:
             cases = set(_ALL_CASES)  # "РБ", "АР", "ВС": abbreviations do not decline
+        if j >= 0 and sent[j].text == "(" and p.end < len(sent) and sent[p.end].text == ")":
+            # "между ООО «Оптикон-Экспорт» (Республика Беларусь) и …": a state in brackets after a
+            # firm the knowledge base does not know stands for that firm and takes its role
+            k = self._before_name(sent, j)
+            if k < j - 1:
+                j, cases = k, set(_ALL_CASES)
+        if (
+            p.form == "capital"
+            and j >= 0
+            and sent[j].norm in ("в", "во")
+            and before is not None
+            and before.end == j
+        ):
+            return "none"  # "Посольство Республики Беларусь в Баку": where an institution sits
         if j >= 1 and (sent[j - 1].norm, sent[j].norm) in lex.role_phrases:
             return lex.role_phrases[(sent[j - 1].norm, sent[j].norm)]
         if j >= 0 and (sent[j].norm,) in lex.role_phrases:
@@ -300,7 +393,9 @@ class RussianExtractor:
         if j >= 0 and sent[j].norm in lex.roles and sent[j].has_pos("PREP"):
             prep = lex.roles[sent[j].norm]
             return prep.role if cases & prep.cases else "none"
-        if j >= 0 and sent[j].norm in ("и", ",", "или") and before is not None and before.end >= j:
+        coordinated = j >= 0 and sent[j].norm in ("и", ",", "или")
+        if coordinated and before is not None and self._joined(sent, before, j):
+            p.coord = True
             return before.role  # "Азербайджану и Армении": coordinated actors share a role
         if len(cases) >= 4:
             if j >= 0 and sent[j].has_pos("NOUN") and not sent[j].has_pos(*_VERBAL):
@@ -332,6 +427,27 @@ class RussianExtractor:
         if "accs" in cases:
             return "object"
         return "none"
+
+    def _joined(self, sent: list[Token], before: Phrase, j: int) -> bool:
+        """Only brackets, quotes and commas stand between the earlier actor and the conjunction at j."""
+        return before.end >= j or all(t.is_quote or t.text in "),(" for t in sent[before.end : j])
+
+    def _before_name(self, sent: list[Token], j: int) -> int:
+        """The index before the name that ends at j (an opening bracket): the word that governs the name."""
+        k = j - 1
+        steps = 0
+        while k >= 0 and steps < 6:
+            tok = sent[k]
+            if tok.is_quote or (
+                not tok.is_punct
+                and not tok.has_pos("PREP", "VERB", "INFN", "CONJ", "PRTS")
+                and (tok.text[:1].isupper() or tok.has_pos("UNKN", "ADJF"))
+            ):
+                k -= 1
+                steps += 1
+                continue
+            break
+        return k
 
     # -- triggers -----------------------------------------------------------
     def _triggers(self, sent: list[Token], blocked: set[int]) -> list[Hit]:
@@ -367,30 +483,68 @@ class RussianExtractor:
                 return h
         return hits[0]
 
-    def _clauses(self, sent: list[Token]) -> list[tuple[int, int]]:
-        out: list[tuple[int, int]] = []
-        start = 0
+    def _clauses(self, sent: list[Token], hits: list[Hit]) -> list[tuple[int, int, bool]]:
+        """Clause bounds, each marked True if it is a participle clause after a comma."""
+        out: list[tuple[int, int, bool]] = []
+        start, relative = 0, False
+        at = {h.index: h for h in hits}
         for i, tok in enumerate(sent):
             cut = tok.norm in self.lex.clause_breaks or (
                 i > 0 and sent[i - 1].text == "," and tok.norm in self.lex.comma_breaks
             )
-            if cut and i > start:
-                out.append((start, i))
-                start = i
-        out.append((start, len(sent)))
+            # "…: комплексы получили и Армения, и Азербайджан": a colon between two statements
+            colon = (
+                tok.text == ":"
+                and any(start <= k < i and at[k].verbal for k in at)
+                and any(k > i for k in at)
+            )
+            participle = False
+            if tok.text == "," and any(start <= k < i for k in at):
+                # ", ранее поставленных Азербайджану": a participle trigger after a comma and adverbs
+                k = i + 1
+                while k < len(sent) and k - i <= 2 and sent[k].has_pos("ADVB") and k not in at:
+                    k += 1
+                h = at.get(k)
+                participle = h is not None and h.verbal and sent[k].has_pos("PRTF")
+            if (cut or colon or participle) and i > start:
+                out.append((start, i, relative))
+                start = i + 1 if colon else i
+                relative = participle
+        out.append((start, len(sent), relative))
         return out
 
     # -- who gives, who receives --------------------------------------------
     def _assign(
         self, sent: list[Token], main: Hit, hits: list[Hit], phrases: list[Phrase]
     ) -> tuple[Actor | None, Actor | None, bool]:
+        cls = main.trigger.cls
+        nominal = cls == "order" or (not main.verbal and cls in ("supply", "produce", "offer", "service"))
+        pair = self._pair(sent, main, phrases) if nominal else []
+        buyers = [p for p in pair if any(t.lemmas & self.lex.buyer_heads for t in sent[p.start : p.end])]
+        # a dative before a noun of transfer, governed by another verb, is not its recipient:
+        # "свидетельствует уважение Посольству …  и подтверждает заказ на ремонт"
+        governed = [
+            p
+            for p in phrases
+            if not (
+                p.role == "dative"
+                and not main.verbal
+                and p.end <= main.index
+                and any(t.has_pos("VERB") for t in sent[p.end : main.index])
+            )
+            and p not in pair
+        ]
+
         def first(*roles: str) -> Actor | None:
-            for p in phrases:
+            phrase = first_phrase(*roles)
+            return phrase.actor if phrase is not None else None
+
+        def first_phrase(*roles: str) -> Phrase | None:
+            for p in governed:
                 if p.role in roles and not p.origin:
-                    return p.actor
+                    return p
             return None
 
-        cls = main.trigger.cls
         supplier = first("supplier")
         recipient = first("recipient")
         subject = first("subject")
@@ -398,9 +552,10 @@ class RussianExtractor:
         with_party = first("with")
         dative = first("dative")
         ambiguous = first("gen-or-dative")
-        gen = first("gen")
+        gen_phrase = first_phrase("gen")
+        gen = gen_phrase.actor if gen_phrase is not None else None
         recipient = recipient or dative
-        for p in phrases:
+        for p in governed:
             # an indeclinable name ("Баку", "РБ") before the trigger is its subject, after it its object
             if p.role != "indecl" or p.actor in (subject, recipient, supplier):
                 continue
@@ -409,12 +564,36 @@ class RussianExtractor:
             elif p.start > main.index and ambiguous is None and recipient is None:
                 ambiguous = p.actor
         acquiring = cls in ("acquire", "acquire-order")
-        if main.passive:
+        if main.passive and acquiring:
+            # "были закуплены Азербайджаном у Израиля": the agent of a passive purchase is the buyer
+            recipient = recipient or instr
+            supplier = supplier or with_party
+        elif main.passive:
             supplier = supplier or instr
             recipient = recipient or ambiguous
-        elif cls == "order" or (not main.verbal and cls in ("supply", "produce", "offer", "service")):
+        elif nominal:
             # nominal and contract events: the subject takes whichever side is open
             supplier = supplier or instr
+            supplier, recipient = self._pair_sides(pair, supplier, recipient)
+            if supplier is None and recipient is None and len(buyers) == 1:
+                # "между ООО «…» (Республика Беларусь) и Министерством обороны Казахстана": the ministry buys
+                recipient = buyers[0].actor
+                supplier = next(p.actor for p in pair if p is not buyers[0])
+            if (
+                recipient is None
+                and gen_phrase is not None
+                and cls in ("supply", "offer")
+                and gen_phrase.start > main.index
+                and "datv" in sent[gen_phrase.head].cases
+                and (
+                    supplier is not None
+                    or subject is not None
+                    or any(p.origin and p.actor.code != gen_phrase.actor.code for p in phrases)
+                )
+            ):
+                # "поставка Турции", "продажа азербайджанской компании … белорусского производства":
+                # after a noun of supply with another party known, a dative-or-genitive name is the buyer
+                recipient, gen = gen_phrase.actor, None
             if subject is not None:
                 if recipient is not None and subject is not recipient:
                     supplier = supplier or subject
@@ -455,9 +634,47 @@ class RussianExtractor:
         explicit = supplier is not None and recipient is not None
         return supplier, recipient, explicit
 
+    def _pair(self, sent: list[Token], main: Hit, phrases: list[Phrase]) -> list[Phrase]:
+        """The two parties of a contract: "между X и Y", or "X и Y заключили контракт"."""
+        pair = [p for p in phrases if p.role == "pair" and not p.origin]
+        if len(pair) >= 2:
+            return pair[:2]
+        before = [
+            p for p in phrases if p.role in ("subject", "indecl") and not p.origin and p.start < main.index
+        ]
+        for a, b in itertools.pairwise(before):
+            if b.coord and a.actor.code != b.actor.code:
+                return [a, b]
+        return []
+
+    def _pair_sides(
+        self, pair: list[Phrase], supplier: Actor | None, recipient: Actor | None
+    ) -> tuple[Actor | None, Actor | None]:
+        """Which of a contract's two parties sells: the one the other roles leave, else by its kind."""
+        if len(pair) != 2:
+            return supplier, recipient
+        a, b = pair[0].actor, pair[1].actor
+        if supplier is not None and recipient is None:
+            other = b if supplier.code == a.code else a if supplier.code == b.code else None
+            return supplier, other
+        if recipient is not None and supplier is None:
+            other = b if recipient.code == a.code else a if recipient.code == b.code else None
+            return other, recipient
+        if supplier is not None or recipient is not None:
+            return supplier, recipient
+        if (self._sells(a) and not self._sells(b)) or (self._buys(b) and not self._buys(a)):
+            return a, b
+        if (self._sells(b) and not self._sells(a)) or (self._buys(a) and not self._buys(b)):
+            return b, a
+        return None, None
+
     def _sells(self, actor: Actor) -> bool:
         org = self.kb.organisations.get(actor.id)
         return org is not None and org.kind in ("export-agency", "defence-firm")
+
+    def _buys(self, actor: Actor) -> bool:
+        org = self.kb.organisations.get(actor.id)
+        return org is not None and org.kind in ("ministry", "armed-force")
 
     def _carry(
         self,
@@ -525,6 +742,14 @@ class RussianExtractor:
             return "cancelled"
         if main.trigger.cls == "offer" or any(h.trigger.cls == "offer" for h in hits if h.index < main.index):
             return "offered"
+        if (
+            main.verbal
+            and sent[main.index].has_pos("INFN")
+            and any(
+                t.lemmas & lex.status_words["offered"] for t in sent[max(lo, main.index - 3) : main.index]
+            )
+        ):
+            return "offered"  # "готово поставить", "выразила готовность передать"
         if main.trigger.cls == "service":
             return "service"
         tok = sent[main.index]
@@ -622,6 +847,31 @@ class RussianExtractor:
                 item = Item(text=text, system=None, category=lex.item_heads.get(heads[-1], "other"))
             generic = system is None and equip is None and all(h in lex.generic_items for h in heads)
             out.append(ItemSpan(start, end, item, generic, self._quantity(sent, start, end)))
+        return self._purposes(sent, out, blocked | trigger_at)
+
+    def _purposes(self, sent: list[Token], items: list[ItemSpan], stop: set[int]) -> list[ItemSpan]:
+        """ "прицел для 82-мм миномёта", "комплекс для борьбы с дронами": a purpose is part of the item."""
+        out: list[ItemSpan] = []
+        for it in items:
+            if out:
+                prev = out[-1]
+                gap = sent[prev.end : it.start]
+                if (
+                    gap
+                    and len(gap) <= 4
+                    and gap[0].norm in self.lex.purposes
+                    and not any(k in stop for k in range(prev.end, it.start))
+                    and all(
+                        not (t.is_punct and t.text not in "-–") and not t.has_pos("VERB", "INFN", "CONJ")
+                        for t in gap[1:]
+                    )
+                ):
+                    keep = prev.item if prev.item.system or not it.item.system else it.item
+                    text = _text(sent, prev.start, it.end)
+                    item = Item(text=text, system=keep.system, category=keep.category)
+                    out[-1] = ItemSpan(prev.start, it.end, item, prev.generic and it.generic, prev.quantity)
+                    continue
+            out.append(it)
         return out
 
     def _item_follows(self, sent: list[Token], i: int) -> bool:
@@ -676,9 +926,17 @@ class RussianExtractor:
                 steps += 1
                 continue
             break
+        if end + 2 < len(sent) and sent[end].text == "," and sent[end + 1].text.isdigit():
+            # "станции радиоэлектронной разведки, 3 (три) комплекта": a count with its measure word
+            k = end + 2
+            while k < len(sent) and (sent[k].text in "()" or sent[k].lemmas & set(self.lex.number_words)):
+                k += 1
+            if k < len(sent) and sent[k].lemmas & self.lex.measure_words and not _is_year(sent[end + 1].text):
+                return int(sent[end + 1].text)
         for k in range(end, min(end + 8, len(sent) - 1)):
-            if sent[k].norm == "количестве" and k + 1 < len(sent):
-                nxt = sent[k + 1]
+            if sent[k].norm in ("количестве", "количество") and k + 1 < len(sent):
+                # "в количестве 4 (четырёх) единиц", "количество: 40 шт."
+                nxt = sent[k + 2] if sent[k + 1].text in ":—–-" and k + 2 < len(sent) else sent[k + 1]
                 if nxt.text.isdigit():
                     return int(nxt.text)
                 words = self.lex.number_words

@@ -48,6 +48,9 @@ class Lexicon:
     institutions: frozenset[str]
     adjective_heads: frozenset[str]
     origin_words: frozenset[str]
+    pronouns: frozenset[str]
+    purposes: frozenset[str]
+    buyer_heads: frozenset[str]
     domestic_markers: frozenset[str]
     domestic_targets: frozenset[str]
     clause_breaks: frozenset[str]
@@ -98,6 +101,9 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         institutions=_set(raw["institutions"]),
         adjective_heads=_set(raw["adjective_heads"]),
         origin_words=_set(raw["origin_words"]),
+        pronouns=_set(raw["pronouns"]),
+        purposes=_set(raw["purposes"]),
+        buyer_heads=_set(raw["buyer_heads"]),
         domestic_markers=_set(raw["domestic_markers"]),
         domestic_targets=_set(raw["domestic_targets"]),
         clause_breaks=_set(raw["clause_breaks"]),

@@ -1,0 +1,60 @@
+"""Russian golden cases: every development case in `tests/cases/ru/` as a test of its own.
+
+The blind cases in `tests/cases/ru-heldout/` are not read here; only `armstrace eval` scores them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from armstrace.extract import extract_text
+from armstrace.extract.evaluate import Case, item_matches, load_cases, predicted_key
+from armstrace.kb import default_kb
+from armstrace.records import DocumentSpan
+
+CASES = Path(__file__).parent / "cases" / "ru"
+KNOWN_FAILURES = {
+    line.split("#")[0].strip()
+    for line in (CASES / "known-failures.txt").read_text(encoding="utf-8").splitlines()
+    if line.split("#")[0].strip()
+}
+
+
+def _params() -> list[object]:
+    out: list[object] = []
+    for case in load_cases(CASES):
+        marks = [pytest.mark.xfail(strict=True, reason="known failure")] if case.id in KNOWN_FAILURES else []
+        out.append(pytest.param(case, id=case.id, marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("case", _params())
+def test_golden_case(case: Case) -> None:
+    """Each case: exactly the gold (supplier, recipient, status class) set, and each gold item found."""
+    found = extract_text(case.text, default_kb(), path=case.id, language=case.language)
+    assert {predicted_key(t) for t in found} == {g.key for g in case.transfers}
+    for gold in case.transfers:
+        assert any(predicted_key(t) == gold.key and item_matches(gold, t) for t in found), gold
+
+
+def test_known_failures_name_real_cases() -> None:
+    ids = {c.id for c in load_cases(CASES)}
+    assert ids >= KNOWN_FAILURES
+
+
+def test_the_cases_are_russian() -> None:
+    assert {c.language for c in load_cases(CASES)} == {"ru"}
+
+
+def test_every_evidence_quote_is_the_text_at_its_offsets_in_the_cases() -> None:
+    kb = default_kb()
+    checked = 0
+    for case in load_cases(CASES):
+        for t in extract_text(case.text, kb, path=case.id, language="ru"):
+            for ev in t.evidence:
+                assert isinstance(ev, DocumentSpan)
+                assert case.text[ev.start : ev.end] == ev.quote
+                checked += 1
+    assert checked > 40
