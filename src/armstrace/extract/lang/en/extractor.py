@@ -169,6 +169,9 @@ class EnglishExtractor:
         """Parties named by label lines ("Exporter: …", "Buyer: …") give the block its account."""
         parties: dict[str, tuple[Actor, Segment]] = {}
         for seg in block:
+            first_word = text[seg.start : seg.start + 24].split(maxsplit=1)[0].strip(":,").lower()
+            if first_word not in self.lex.party_labels and first_word.split("-")[0] != "end":
+                continue  # only label lines name parties; skip tokenising the rest
             doc = self.nlp.make_doc(text[seg.start : seg.end])
             low = [t.lower_ for t in doc]
             role = self._label_at(low, 0)
