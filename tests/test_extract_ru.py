@@ -169,6 +169,58 @@ POSITIVE: list[tuple[str, set[tuple[str, str, str]], str | None]] = [
         {("BY", "KZ", "service")},
         "танков",
     ),
+    # "из состава"/"из наличия" + an armed service abbreviation (ВКС, ВДВ, ВМФ) names the supplier
+    (
+        "Двенадцать вертолётов Ми-8МТВ-5 из состава ВКС России были переданы Казахстану в 2016 году.",
+        {("RU", "KZ", "delivered")},
+        "Ми-8",
+    ),
+    # an indeclinable name after a noun of time is the subject, not a genitive of that noun
+    ("В 2010–2012 годах КНР поставила Пакистану фрегаты.", {("CN", "PK", "delivered")}, "фрегат"),
+    # receiving an order is selling: the subject sells, the party the order comes from buys
+    (
+        "Турецкая компания Aselsan получила от министерства обороны Азербайджана контракт на поставку "
+        "радиостанций.",
+        {("TR", "AZ", "ordered")},
+        "радиостанц",
+    ),
+    # "в" + an institution followed by a verb is the speaker ("В МИД … опровергли"), not a destination
+    (
+        "В МИД Белоруссии заявили о поставке Азербайджану комплексов «Гроза-С».",
+        {("BY", "AZ", "delivered")},
+        "Гроза",
+    ),
+    # adjectives inside an institution's name ("Военно-воздушных сил", "национальной обороны")
+    (
+        "ОАО «558 авиационный ремонтный завод» выполнил ремонт двух вертолётов Ми-24 "
+        "Военно-воздушных сил Республики Сербия.",
+        {("BY", "RS", "service")},
+        "Ми-24",
+    ),
+    (
+        "Министерство национальной обороны Польши заказало танки K2 у Республики Корея.",
+        {("KR", "PL", "ordered")},
+        "танки",
+    ),
+    # training without goods: the provider is named before the service noun, the trainees after it
+    (
+        "В 2019 году на базе учебного центра Вооружённых сил Республики Беларусь прошли подготовку "
+        "20 специалистов Вооружённых сил Казахстана.",
+        {("BY", "KZ", "service")},
+        "подготовк",
+    ),
+    # a currency word before a nominative name does not hide it: "кредита в 100 млн долларов Киргизия"
+    (
+        "За счёт кредита в 100 млн долларов Киргизия получила от России вертолёты Ми-8МТВ-5.",
+        {("RU", "KG", "delivered")},
+        "Ми-8",
+    ),
+    # a model designation token carries its type: "БТР-82А" is an armoured vehicle
+    (
+        "Россия передала Таджикистану машины БТР-80 в количестве 6 (шести) единиц.",
+        {("RU", "TJ", "delivered")},
+        "БТР-80",
+    ),
 ]
 
 # denials and cancellations are statements about a transfer, with their own status
@@ -185,6 +237,20 @@ NEGATED: list[tuple[str, set[tuple[str, str, str]]]] = [
     (
         "Сделка о продаже армянской компании «Ереван-Оборона» белорусских прицелов не состоялась.",
         {("BY", "AM", "cancelled")},
+    ),
+    # two states in one compound adjective of a deal noun: the maker of the goods sells
+    (
+        "Белорусско-вьетнамский договор о поставке зенитных ракетных комплексов «Печора-2М» был расторгнут.",
+        {("BY", "VN", "cancelled")},
+    ),
+    (
+        "Индийско-российский контракт на поставку комплексов С-400 заморожен.",
+        {("RU", "IN", "cancelled")},
+    ),
+    # a ministry's denial voiced as "В Минобороны X опровергли"
+    (
+        "В Минобороны Беларуси опровергли информацию о поставках вооружения Азербайджану.",
+        {("BY", "AZ", "denied")},
     ),
 ]
 
@@ -203,6 +269,8 @@ NEGATIVE: list[str] = [
     # an opinion about a possible sale
     "Азербайджан может закупить белорусские комплексы «Полонез».",
     "Стороны обсуждают возможность поставки Азербайджану комплексов «Полонез».",
+    # a compound adjective of two states that qualifies no deal
+    "Армяно-азербайджанский конфликт обострился осенью 2020 года, и Баку закупал вооружение.",
 ]
 
 
@@ -363,3 +431,54 @@ _PARTS = st.sampled_from(
 def test_every_evidence_quote_is_the_text_at_its_offsets(kb: KnowledgeBase, parts: list[str]) -> None:
     text = "".join(parts)
     check_evidence(text, ru(text, kb))
+
+
+def test_a_variant_designation_resolves_to_its_base_system(kb: KnowledgeBase) -> None:
+    """ "С-300ПМУ1", "Ми-17В-5", "С-125-2ТМ" are variants of catalogue systems; an exact name wins."""
+    found = ru("Россия поставила Египту комплексы С-300ВМ и вертолёты Ми-17В-5.", kb)
+    assert {t.item.system for t in found} == {"s-300", "mi-17"}
+    found = ru("Белоруссия поставила Азербайджану комплексы «Гроза-С».", kb)
+    assert {t.item.system for t in found} == {"groza-s"}
+
+
+def test_a_shared_object_stands_in_the_next_clause(kb: KnowledgeBase) -> None:
+    text = (
+        "АО «Рособоронэкспорт», именуемое в дальнейшем «Продавец», и Министерство обороны Республики "
+        "Индонезия, именуемое в дальнейшем «Покупатель», заключили настоящий контракт.\n"
+        "Продавец обязуется поставить, а Покупатель принять и оплатить самолёты Су-35 в количестве 2 (двух) единиц."
+    )
+    found = ru(text, kb)
+    assert triples(found) == {("RU", "ID", "ordered")}
+    assert {(t.item.system, t.quantity) for t in found} == {("su-35", 2)}
+    check_evidence(text, found)
+
+
+def test_an_unnumbered_row_of_a_ruled_invoice_table(kb: KnowledgeBase) -> None:
+    text = (
+        "СЧЁТ-ФАКТУРА № 12 от 1 марта 2022 г.\n"
+        "Грузоотправитель: ГВТУП «Белспецвнештехника»\n"
+        "Грузополучатель: Министерство обороны Республики Казахстан\n"
+        "Наименование | Кол-во | Сумма, USD\n"
+        "Прицел ночного видения | 40 | 120 000\n"
+    )
+    found = ru(text, kb)
+    assert triples(found) == {("BY", "KZ", "ordered")}
+    assert [t.quantity for t in found] == [40]
+    check_evidence(text, found)
+
+
+def test_the_hand_back_after_a_repair_is_part_of_the_service(kb: KnowledgeBase) -> None:
+    text = (
+        "ОАО «558 авиационный ремонтный завод» завершило ремонт двух самолётов Су-25 Вооружённых сил "
+        "Республики Казахстан. Самолёты переданы заказчику."
+    )
+    assert triples(ru(text, kb)) == {("BY", "KZ", "service")}
+
+
+def test_generic_goods_after_a_list_are_the_listed_goods(kb: KnowledgeBase) -> None:
+    text = (
+        "Из России в Таджикистан доставлены 10 бронетранспортёров БТР-80 и партия стрелкового оружия. "
+        "Техника передана безвозмездно."
+    )
+    items = {t.item.text.lower() for t in ru(text, kb)}
+    assert items and "техника" not in items

@@ -1,4 +1,5 @@
-"""Russian golden cases: every development case in `tests/cases/ru/` as a test of its own.
+"""Russian golden cases: every development case in `tests/cases/ru/` and `tests/cases/ru-dev2/`
+(a second set by another author, kept to check that fixes generalise) as a test of its own.
 
 The blind cases in `tests/cases/ru-heldout/` are not read here; only `armstrace eval` scores them.
 """
@@ -14,19 +15,25 @@ from armstrace.extract.evaluate import Case, item_matches, load_cases, predicted
 from armstrace.kb import default_kb
 from armstrace.records import DocumentSpan
 
-CASES = Path(__file__).parent / "cases" / "ru"
-KNOWN_FAILURES = {
-    line.split("#")[0].strip()
-    for line in (CASES / "known-failures.txt").read_text(encoding="utf-8").splitlines()
-    if line.split("#")[0].strip()
-}
+ROOT = Path(__file__).parent / "cases"
+FOLDERS = (ROOT / "ru", ROOT / "ru-dev2")
+
+
+def _known_failures(folder: Path) -> set[str]:
+    path = folder / "known-failures.txt"
+    if not path.exists():
+        return set()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()}
 
 
 def _params() -> list[object]:
     out: list[object] = []
-    for case in load_cases(CASES):
-        marks = [pytest.mark.xfail(strict=True, reason="known failure")] if case.id in KNOWN_FAILURES else []
-        out.append(pytest.param(case, id=case.id, marks=marks))
+    for folder in FOLDERS:
+        known = _known_failures(folder)
+        for case in load_cases(folder):
+            marks = [pytest.mark.xfail(strict=True, reason="known failure")] if case.id in known else []
+            out.append(pytest.param(case, id=f"{folder.name}/{case.id}", marks=marks))
     return out
 
 
@@ -39,19 +46,21 @@ def test_golden_case(case: Case) -> None:
         assert any(predicted_key(t) == gold.key and item_matches(gold, t) for t in found), gold
 
 
-def test_known_failures_name_real_cases() -> None:
-    ids = {c.id for c in load_cases(CASES)}
-    assert ids >= KNOWN_FAILURES
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
+def test_known_failures_name_real_cases(folder: Path) -> None:
+    ids = {c.id for c in load_cases(folder)}
+    assert ids >= _known_failures(folder)
 
 
-def test_the_cases_are_russian() -> None:
-    assert {c.language for c in load_cases(CASES)} == {"ru"}
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f.name)
+def test_the_cases_are_russian(folder: Path) -> None:
+    assert {c.language for c in load_cases(folder)} == {"ru"}
 
 
 def test_every_evidence_quote_is_the_text_at_its_offsets_in_the_cases() -> None:
     kb = default_kb()
     checked = 0
-    for case in load_cases(CASES):
+    for case in (c for folder in FOLDERS for c in load_cases(folder)):
         for t in extract_text(case.text, kb, path=case.id, language="ru"):
             for ev in t.evidence:
                 assert isinstance(ev, DocumentSpan)

@@ -452,9 +452,13 @@ def _row(
     line: str, vocab: Vocabulary, currency: str | None
 ) -> tuple[str, int | None, float | None, float | None, str | None] | None:
     cells = [c.strip() for c in re.split(r"\s*\|\s*|\t|\s{2,}", line.strip()) if c.strip()]
-    if len(cells) < 3 or not re.fullmatch(r"\d{1,3}[.)]?", cells[0]):
+    if len(cells) < 3:
         return None
-    texts = [c for c in cells[1:] if re.search(r"[^\W\d_]{3,}", c)]
+    # a numbered row ("1 | Комплекс …") or an unnumbered row of a ruled table ("Бронеавтомобиль … | шт. | 10")
+    numbered = re.fullmatch(r"\d{1,3}[.)]?", cells[0]) is not None
+    if not numbered and line.count("|") + line.count("\t") < 2:
+        return None
+    texts = [c for c in cells[0 if not numbered else 1 :] if re.search(r"[^\W\d_]{3,}", c)]
     if not texts:
         return None
     item = texts[0]

@@ -275,7 +275,11 @@ def explain(kb: KnowledgeBase, supplier: str, recipient: str, embargo: Embargo, 
     """One paragraph a journalist can paste: who, what, when, which embargo, and why it bound the supplier."""
     ts = sorted(group.transfers.values(), key=lambda t: (t.years or (0, 0), t.id))
     s = kb.state_name(supplier)
-    r = next((t.recipient.name for t in ts if t.recipient.code == recipient), kb.state_name(recipient))
+    # a non-state recipient (an armed group) is named as itself; a state's organs by the state
+    r = next(
+        (t.recipient.name for t in ts if t.recipient.code == recipient and t.recipient.kind == "non-state"),
+        kb.state_name(recipient),
+    )
     n = len(ts)
     scope = "; ".join(
         "all arms" if sc == "all-arms" else f"partial: {note}" if note else "partial"
@@ -289,7 +293,7 @@ def explain(kb: KnowledgeBase, supplier: str, recipient: str, embargo: Embargo, 
     )
     return (
         f"{s} {verb(t.status for t in ts)} {r} ({n} transfer{'' if n == 1 else 's'}: {items_phrase(ts)}; "
-        f"{year_runs(group.years)}) while {embargo.name} was in force ({scope}), and "
+        f"{year_runs(group.years)}) while the {embargo.name} was in force ({scope}), and "
         f"{join_words(sorted(group.bonds))}.{edge} The embargo terms behind this, each with its source, "
         f"and the evidence for every transfer are listed with this finding."
     )

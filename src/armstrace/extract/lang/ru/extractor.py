@@ -40,6 +40,8 @@ _YEAR = r"(19[5-9]\d|20[0-4]\d)"
 _RANGE = re.compile(rf"\b{_YEAR}\s*(?:-|–|—|по|до)\s*{_YEAR}\b")
 _SINCE = re.compile(rf"\bс\s+{_YEAR}\s*(?:г\.|года?\b)(?!\s*(?:-|–|—|по|до))", re.I)
 _SINGLE = re.compile(rf"(?<![\d/№-]){_YEAR}(?![\d/])")
+# a model designation: digits and capitals, maybe hyphenated ("2С3", "П-18", "9К33", "Т-72Б3")
+_DESIGNATION = re.compile(r"(?=[\w-]*\d)(?=[\w-]*[A-ZА-ЯЁ])[0-9A-ZА-ЯЁ]+(?:-[0-9A-ZА-ЯЁ]+)*")
 _VERBAL = ("VERB", "INFN", "PRTF", "PRTS", "GRND")
 _ENDS = frozenset(".!?…")
 _ALL_CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
@@ -180,6 +182,12 @@ class RussianExtractor:
             c_phrases = [p for p in phrases if lo <= p.start < hi]
             if relative and not c_items:
                 c_items = [it for it in items if it.end == lo - 1 or it.end == lo][-1:]
+            elif not c_items and c_hits:
+                # "Продавец обязуется поставить, а Покупатель принять и оплатить вертолёты …": a shared
+                # object stands once, in the next clause, when that clause has no trigger of its own
+                nxt = next((c for c in clauses if c[0] == hi and not c[2]), None)
+                if nxt is not None and not any(nxt[0] <= h.index < nxt[1] for h in hits):
+                    c_items = [it for it in items if nxt[0] <= it.start < nxt[1]]
             gapped = not c_hits
             if gapped:
                 if previous is None or not c_items or not c_phrases:
@@ -203,10 +211,13 @@ class RussianExtractor:
             status = self._status(sent, lo, hi, main, c_hits)
             spans = [evidence]
             carried = False
+            unnamed = supplier is None and recipient is None
             if supplier is None or recipient is None:
                 supplier, recipient, extra = self._carry(supplier, recipient, main, account, context)
                 carried = bool(extra)
                 spans += [s for s in extra if s not in spans]
+            if supplier is None and recipient is None:
+                supplier, recipient = self._compound_sides(c_phrases, c_items)
             if supplier is None and recipient is not None:
                 supplier = self._origin(c_items, c_phrases, recipient)
             if supplier is None or recipient is None:
@@ -220,8 +231,15 @@ class RussianExtractor:
                 owners.update({it.start: recipients[0] for it in c_items})
             else:
                 previous = (main, supplier)
+            if unnamed and carried and account is not None and account.status == "service" and (
+                main.trigger.cls == "supply"
+            ):
+                status = "service"  # "Самолёты переданы заказчику" after their repair: the hand-back
             specific = [it for it in c_items if not it.generic]
             chosen = [(it.item, it.quantity) for it in specific or c_items]
+            if not chosen and not main.verbal and sent[main.index].lemmas & self.lex.services_on_people:
+                # "прошли обучение 36 военнослужащих …": a service without goods is the service itself
+                chosen = [(Item(text=sent[main.index].text, system=None, category="other"), None)]
             if carried and account is not None:
                 chosen = self._anaphora(specific or c_items, account) or chosen
             t_years = years or (account.years if account and carried else None)
@@ -269,9 +287,13 @@ class RussianExtractor:
 
     def _anaphora(self, items: list[ItemSpan], account: Account) -> list[tuple[Item, int | None]]:
         """ "Поставку шести комплексов …" after a sentence that named them: a bare head is that item."""
+        if items and account.items and all(it.generic for it in items):
+            return [(it, None) for it in account.items]  # "Техника передана …": all the goods just named
         named = [it for it in account.items if it.system is not None]
-        if not items or len(named) != 1 or any(it.end - it.start != 1 or it.item.system for it in items):
+        if not items or len(named) != 1 or any(it.item.system for it in items):
             return []
+        if any(it.end - it.start != 1 and it.item.category != named[0].category for it in items):
+            return []  # "ударные беспилотники" after «Байрактаров»: a described head of the same kind
         return [(named[0], it.quantity) for it in items]
 
     # -- actors and their roles ---------------------------------------------
@@ -280,13 +302,13 @@ class RussianExtractor:
     ) -> list[Phrase]:
         lex = self.lex
         out: list[Phrase] = []
-        named = {i for m in mentions for i in range(m.start, m.end)}
+        named = {i for m in mentions for i in range(m.start, m.end) if m.kind != "equip"}
         for m in mentions:
             if m.actor is None:
                 continue
             start, end = m.start, m.end
-            if start > 0 and sent[start - 1].lemmas & _CURRENCY:
-                continue  # "долл. США" is a currency, not a party
+            if start > 0 and sent[start - 1].lemmas & _CURRENCY and "gent" in sent[start].cases:
+                continue  # "долл. США" is a currency, not a party (but "долларов Армения получила" is)
             if start > 1 and sent[start - 1].text == "." and sent[start - 2].lemmas & _CURRENCY:
                 continue
             if m.form == "adjective":
@@ -304,13 +326,23 @@ class RussianExtractor:
                 else:
                     out.append(Phrase(m.actor, start, end, start, "adjective", origin=True))
                     continue
-            # "Министерству обороны" + "Туркменистана", "ВС" + "РБ": institutions of a state; the
-            # words of another name and a role word ("силами белорусских предприятий") stop it
+            # "Министерству обороны" + "Туркменистана", "ВС" + "РБ": institutions of a state, with the
+            # adjectives of an institution noun ("Сил воздушной обороны", "министерства национальной
+            # обороны"); the words of another name and a role word ("силами белорусских предприятий")
+            # stop it
             while (
                 start > 0
                 and start - 1 not in named
                 and (sent[start - 1].norm,) not in lex.role_phrases
-                and (sent[start - 1].lemmas & lex.institutions or sent[start - 1].norm in lex.institutions)
+                and (
+                    sent[start - 1].lemmas & lex.institutions
+                    or sent[start - 1].norm in lex.institutions
+                    or (
+                        sent[start - 1].has_pos("ADJF")
+                        and not sent[start - 1].has_pos("NOUN", "PREP", "NPRO", "NUMR")
+                        and (sent[start].lemmas & lex.institutions or sent[start].norm in lex.institutions)
+                    )
+                )
             ):
                 start -= 1
             head = self._head(sent, start, end)
@@ -318,9 +350,13 @@ class RussianExtractor:
         if context is not None:
             out += self._labels(sent, mentions, context, out)
         out += self._pronouns(sent, out, named)
+        for i, a, b in self.gazetteer.compounds(sent):
+            # "российско-иранский контракт": the two parties of the deal the adjective qualifies
+            if i not in named and i + 1 < len(sent) and any(lm in lex.nouns for lm in sent[i + 1].lemmas):
+                out += [Phrase(x, i, i + 1, i, "compound", "pair") for x in (a, b)]
         out.sort(key=lambda p: p.start)
         for k, p in enumerate(out):
-            if not p.origin:
+            if not p.origin and p.form != "compound":
                 p.role = self._role(sent, p, out[k - 1] if k > 0 else None)
         return out
 
@@ -386,6 +422,15 @@ class RussianExtractor:
             and before.end == j
         ):
             return "none"  # "Посольство Республики Беларусь в Баку": where an institution sits
+        if (
+            j >= 0
+            and sent[j].norm in ("в", "во")
+            and "loct" in cases
+            and p.end < len(sent)
+            and sent[p.end].has_pos("VERB")
+            and not sent[p.end].has_pos("PRTF", "PRTS")
+        ):
+            return "subject"  # "В Минобороны России опровергли …": the institution speaks
         if j >= 1 and (sent[j - 1].norm, sent[j].norm) in lex.role_phrases:
             return lex.role_phrases[(sent[j - 1].norm, sent[j].norm)]
         if j >= 0 and (sent[j].norm,) in lex.role_phrases:
@@ -398,7 +443,12 @@ class RussianExtractor:
             p.coord = True
             return before.role  # "Азербайджану и Армении": coordinated actors share a role
         if len(cases) >= 4:
-            if j >= 0 and sent[j].has_pos("NOUN") and not sent[j].has_pos(*_VERBAL):
+            if (
+                j >= 0
+                and sent[j].has_pos("NOUN")
+                and not sent[j].has_pos(*_VERBAL)
+                and not sent[j].lemmas & lex.time_nouns
+            ):
                 return "gen"  # "систем ВС Азербайджана": an indeclinable name after a noun depends on it
             return "indecl"  # "Баку", "ВС РБ": any case; the clause gives it the open role
         if (
@@ -471,6 +521,21 @@ class RussianExtractor:
                 continue
             passive = verbal and tok.reading.passive and tok.has_pos("PRTS", "PRTF")
             hits.append(Hit(i, trigger, verbal, passive))
+        for k, h in enumerate(hits):
+            # "Elbit Systems получила от министерства … заказ на поставку": receiving an order is selling
+            if h.verbal and h.trigger.cls == "acquire" and not h.passive:
+                won = next(
+                    (
+                        o
+                        for o in hits[k + 1 :]
+                        if o.index - h.index <= 8
+                        and not any(t.text in ".;:" for t in sent[h.index : o.index])
+                        and sent[o.index].lemmas & lex.won_orders
+                    ),
+                    None,
+                )
+                if won is not None:
+                    hits[k] = Hit(h.index, Trigger("win-order", "ordered", nominal=False), True)
         return hits
 
     def _main(self, hits: list[Hit]) -> Hit:
@@ -564,7 +629,10 @@ class RussianExtractor:
             elif p.start > main.index and ambiguous is None and recipient is None:
                 ambiguous = p.actor
         acquiring = cls in ("acquire", "acquire-order")
-        if main.passive and acquiring:
+        if cls == "win-order":
+            # the subject wins the order; the party it comes from ("от министерства …") buys
+            supplier, recipient = subject or instr, recipient or supplier or ambiguous
+        elif main.passive and acquiring:
             # "были закуплены Азербайджаном у Израиля": the agent of a passive purchase is the buyer
             recipient = recipient or instr
             supplier = supplier or with_party
@@ -614,7 +682,15 @@ class RussianExtractor:
                 elif supplier is None:
                     supplier = ambiguous
             if cls == "service" and recipient is None:
-                recipient = gen
+                # "ремонт штурмовиков Сил воздушной обороны Казахстана": the owner follows the noun;
+                # "в центре войск ПВО Беларуси прошли обучение военнослужащих …": the provider precedes it
+                gens = [p for p in governed if p.role == "gen" and not p.origin]
+                owner = next((p for p in gens if p.start > main.index), gen_phrase)
+                recipient = owner.actor if owner is not None else None
+                if supplier is None and owner is not None:
+                    supplier = next(
+                        (p.actor for p in gens if p.start < main.index and p.actor.code != owner.actor.code), None
+                    )
             elif supplier is None and gen is not None and gen is not recipient:
                 supplier = gen  # "поставки Белоруссии в Азербайджан"
         elif acquiring:
@@ -713,6 +789,19 @@ class RussianExtractor:
                     spans.append(party.evidence)
         return supplier, recipient, spans
 
+    def _compound_sides(
+        self, phrases: list[Phrase], items: list[ItemSpan]
+    ) -> tuple[Actor | None, Actor | None]:
+        """ "российско-иранский контракт на С-300": the maker of the goods sells, else the first state named."""
+        pair = [p.actor for p in phrases if p.form == "compound"]
+        if len(pair) != 2:
+            return None, None
+        a, b = pair
+        origins = {s.origin for it in items if (s := self.kb.systems.get(it.item.system or "")) is not None}
+        if b.code in origins and a.code not in origins:
+            return b, a
+        return a, b
+
     def _origin(self, items: list[ItemSpan], phrases: list[Phrase], recipient: Actor) -> Actor | None:
         """A supplier named only as the origin of the goods: "белорусских комплексов", a catalogue system."""
         for p in phrases:
@@ -759,7 +848,7 @@ class RussianExtractor:
             if main.passive and self._future_aux(sent, main.index):
                 return "ordered"
             return "delivered"
-        if main.trigger.cls in ("order", "acquire-order", "produce"):
+        if main.trigger.cls in ("order", "acquire-order", "win-order", "produce"):
             return "ordered"
         if every & lex.status_words["ordered"] or any(h.trigger.cls == "order" for h in hits):
             return "ordered"
@@ -787,7 +876,8 @@ class RussianExtractor:
     def _domestic(self, sent: list[Token], lo: int, hi: int, phrases: list[Phrase]) -> bool:
         """ "для собственных вооружённых сил", "в свою армию": the supplier's own forces."""
         for i in range(lo, hi):
-            if sent[i].lemmas & self.lex.domestic_markers:
+            if sent[i].lemmas & self.lex.domestic_markers and not any(p.start <= i < p.end for p in phrases):
+                # "министерства национальной обороны Филиппин" names its state: not the supplier's own
                 nxt = sent[i + 1 : i + 4]
                 if any(t.lemmas & self.lex.institutions for t in nxt) and not any(
                     p.start > i and p.start <= i + 3 for p in phrases
@@ -805,15 +895,15 @@ class RussianExtractor:
         }
         raw: list[tuple[int, int, Mention | None, str]] = []  # start, end, mention, head lemma
         for m in mentions:
+            if m.kind == "equip" and any(i in actor_at for i in range(m.start, m.end)):
+                continue  # "войск противовоздушной обороны": part of an institution's name, not goods
             if m.kind in ("system", "equip"):
                 raw.append((m.start, m.end, m, ""))
         covered = {i for s, e, _, _ in raw for i in range(s, e)}
         for i, tok in enumerate(sent):
             if i in covered or i in actor_at or i in trigger_at or not tok.has_pos("NOUN", "UNKN"):
                 continue
-            head = next((lm for lm in tok.lemmas if lm in lex.item_heads), None)
-            if head is None and tok.text.isupper() and tok.norm in lex.item_heads:
-                head = tok.norm
+            head = self._item_head(tok)
             if head is None or (head in lex.measure_words and not self._item_follows(sent, i)):
                 continue
             raw.append((i, i + 1, None, head))
@@ -824,9 +914,14 @@ class RussianExtractor:
             if groups:
                 last = groups[-1][-1]
                 gap = sent[last[1] : r[0]]
-                if all(t.is_quote or t.has_pos("ADJF", "PRTF") or t.text in "-–" for t in gap) and (
-                    len(gap) <= 2
-                ):
+                # "комплексов «Гроза-С»", "станции противодронной защиты «Гроза-С»"
+                if all(
+                    t.is_quote
+                    or t.has_pos("ADJF", "PRTF")
+                    or t.text in "-–"
+                    or (t.lemmas & lex.item_tail and "gent" in t.cases)
+                    for t in gap
+                ) and len(gap) <= 3:
                     groups[-1].append(r)
                     continue
             groups.append([r])
@@ -856,10 +951,11 @@ class RussianExtractor:
             if out:
                 prev = out[-1]
                 gap = sent[prev.end : it.start]
+                fitted = len(gap) >= 2 and gap[0].norm in ("с", "со") and bool(gap[1].lemmas & self.lex.fittings)
                 if (
                     gap
                     and len(gap) <= 4
-                    and gap[0].norm in self.lex.purposes
+                    and (gap[0].norm in self.lex.purposes or fitted)
                     and not any(k in stop for k in range(prev.end, it.start))
                     and all(
                         not (t.is_punct and t.text not in "-–") and not t.has_pos("VERB", "INFN", "CONJ")
@@ -874,8 +970,18 @@ class RussianExtractor:
             out.append(it)
         return out
 
+    def _item_head(self, tok: Token) -> str | None:
+        """The item-head lemma of a word: "танков" -> танк, "БТР" -> бтр, "БРДМ-2МС" -> брдм (its type)."""
+        heads = self.lex.item_heads
+        head = next((lm for lm in tok.lemmas if lm in heads), None)
+        if head is None and tok.text.isupper() and tok.norm in heads:
+            head = tok.norm
+        if head is None and tok.text[:2].isupper() and "-" in tok.norm and tok.norm.split("-")[0] in heads:
+            head = tok.norm.split("-")[0]  # a model designation: the type before the hyphen
+        return head
+
     def _item_follows(self, sent: list[Token], i: int) -> bool:
-        return i + 1 < len(sent) and bool(sent[i + 1].lemmas & set(self.lex.item_heads))
+        return i + 1 < len(sent) and self._item_head(sent[i + 1]) is not None
 
     def _grow_left(self, sent: list[Token], start: int, stop: set[int]) -> int:
         while (
@@ -901,6 +1007,10 @@ class RussianExtractor:
                 continue
             if tok.text == "»":
                 end += 1
+                continue
+            if _DESIGNATION.fullmatch(tok.text):
+                end += 1  # a model designation after its head: "установок 2С3", "станций П-18"
+                n += 1
                 continue
             if tok.is_quote is False and tok.text[:1].isupper() and end > 0 and sent[end - 1].text == "«":
                 end += 1

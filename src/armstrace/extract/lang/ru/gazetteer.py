@@ -10,6 +10,7 @@ common words (`Град`, `Гроза`, `Сплав`) only with a capital letter
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Literal
@@ -52,16 +53,43 @@ def _keys(token: Token) -> frozenset[str]:
     return token.lemmas | {token.norm}
 
 
+# a variant designation and its base model: "С-300ПМУ1", "Ми-17В-5", "Су-25СМ" -> "с-300", "ми-17", "су-25";
+# "С-125-2ТМ" -> "с-125"; "Печора-2ТМ", "Игла-С" -> "печора", "игла"
+_VARIANT = (
+    re.compile(r"([^\W\d_]+-\d+)(?:[^\W\d_]\w*)?(?:-\w+)*"),
+    re.compile(r"([^\W\d_]{3,})-(?:\d\w*|[^\W\d_]{1,2}\d?)"),
+)
+
+
+def _variants(token: Token) -> frozenset[str]:
+    """Base models of a designation the catalogue may list only in its base form."""
+    if not token.text[:1].isupper():
+        return frozenset()
+    out = set()
+    for pattern in _VARIANT:
+        m = pattern.fullmatch(token.norm)
+        if m and m.group(1) != token.norm:
+            out.add(m.group(1))
+    return frozenset(out)
+
+
+# adjective endings, stripped to compare the parts of "российско-иранский" with state adjectives
+_ADJ_END = re.compile(r"(?:ыми|ими|ого|его|ому|ему|ий|ый|ой|ая|яя|ое|ее|ие|ые|ую|юю|ей|ым|им|ом|ем|ых|их)$")
+
+
 class Gazetteer:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
         self._index: dict[str, list[Entry]] = defaultdict(list)
         self._seen: set[tuple[str, str, str]] = set()
+        self._stems: dict[str, set[str]] = defaultdict(set)  # adjective stem -> state codes
         for state in kb.states.values():
             for name in (*state.names_ru, state.name, *state.names_en):
                 self._add("state", state.code, "name", name)
             for adj in state.adjectives_ru:
                 self._add("state", state.code, "adjective", adj)
+                if " " not in adj.strip():
+                    self._stems[_ADJ_END.sub("", adj.strip().lower().replace("ё", "е"))].add(state.code)
             for capital in state.capitals:
                 self._add("state", state.code, "capital", capital)
         for org in kb.organisations.values():
@@ -88,41 +116,54 @@ class Gazetteer:
         for k in entry.words[0]:
             self._index[k].append(entry)
 
-    def _match_at(self, entry: Entry, tokens: list[Token], content: list[int], c: int) -> int | None:
-        """The content position after a match of `entry` starting at content position c."""
+    def _match_at(
+        self, entry: Entry, tokens: list[Token], content: list[int], c: int
+    ) -> tuple[int, bool] | None:
+        """The content position after a match of `entry` at content position c, and whether it is exact.
+
+        A system also matches a variant designation of one of its names ("С-300ПМУ1" for "С-300"),
+        but less well than a name that is written out in full.
+        """
         if c + len(entry.words) > len(content):
             return None
+        exact = True
         for n, word in enumerate(entry.words):
             tok = tokens[content[c + n]]
-            if not (_keys(tok) & word):
-                return None
+            if _keys(tok) & word:
+                continue
+            if entry.kind == "system" and _variants(tok) & word:
+                exact = False
+                continue
+            return None
         first = tokens[content[c]]
-        if entry.strict and not (first.text.isupper() and first.norm in entry.words[0]):
+        first_keys = {first.norm} | (_variants(first) if entry.kind == "system" else set())
+        if entry.strict and not (first.text.isupper() and first_keys & entry.words[0]):
             return None
         if entry.titled and not (first.text[:1].isupper() or first.text[:1].isdigit()):
             return None
         if entry.form == "adjective" and first.text.isupper() and len(first.text) > 1:
             return None
-        return c + len(entry.words)
+        return c + len(entry.words), exact
 
     def mentions(self, tokens: list[Token]) -> list[Mention]:
         """The longest non-overlapping mentions, left to right (ties by kind: org before state)."""
         content = [i for i, t in enumerate(tokens) if not t.is_quote]
-        found: list[tuple[int, int, int, Entry]] = []  # (content start, content end, rank, entry)
+        # (content start, content end, inexact, rank, entry)
+        found: list[tuple[int, int, bool, int, Entry]] = []
         for c, i in enumerate(content):
             seen: set[int] = set()
-            for k in _keys(tokens[i]):
+            for k in _keys(tokens[i]) | _variants(tokens[i]):
                 for entry in self._index.get(k, ()):
                     if id(entry) in seen:
                         continue
                     seen.add(id(entry))
-                    end = self._match_at(entry, tokens, content, c)
-                    if end is not None:
-                        found.append((c, end, _RANK[entry.kind], entry))
-        found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
+                    match = self._match_at(entry, tokens, content, c)
+                    if match is not None:
+                        found.append((c, match[0], not match[1], _RANK[entry.kind], entry))
+        found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[3], f[0]))
         taken: set[int] = set()
         out: list[Mention] = []
-        for c_start, c_end, _, entry in found:
+        for c_start, c_end, _, _, entry in found:
             if any(c in taken for c in range(c_start, c_end)):
                 continue
             taken.update(range(c_start, c_end))
@@ -146,3 +187,28 @@ class Gazetteer:
         else:
             mention.equip = self.kb.equipment[entry.key]
         return mention
+
+    def compounds(self, tokens: list[Token]) -> list[tuple[int, Actor, Actor]]:
+        """Two states in one compound adjective, in their order: "российско-иранский", "белорусско-китайское"."""
+        out: list[tuple[int, Actor, Actor]] = []
+        for i, tok in enumerate(tokens):
+            parts = tok.norm.split("-")
+            if len(parts) != 2 or not tok.has_pos("ADJF"):
+                continue
+            first = self._stem_state(parts[0][:-1], prefix=True) if parts[0][-1:] in "ое" else None
+            second = self._stem_state(_ADJ_END.sub("", parts[1]), prefix=False)
+            if first is None or second is None or first == second:
+                continue
+            a, b = (Actor(id=c, name=self.kb.state_name(c), kind="state") for c in (first, second))
+            out.append((i, a, b))
+        return out
+
+    def _stem_state(self, stem: str, *, prefix: bool) -> str | None:
+        """The one state whose adjective has this stem ("российск"), or, for a first part, starts with it
+        ("армян" of "армянский", "ирано-" of "иранский")."""
+        codes = set(self._stems.get(stem, ()))
+        if not codes and prefix and len(stem) >= 4:
+            for known, found in self._stems.items():
+                if known.startswith(stem):
+                    codes |= found
+        return next(iter(codes)) if len(codes) == 1 else None

@@ -21,7 +21,7 @@ LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 
 @dataclass(frozen=True)
 class Trigger:
-    cls: str  # supply | acquire | acquire-order | order | produce | service | offer
+    cls: str  # supply | acquire | acquire-order | win-order | order | produce | service | offer
     status: Status
     nominal: bool
 
@@ -63,6 +63,10 @@ class Lexicon:
     months: dict[str, int]
     party_labels: dict[tuple[str, ...], str]
     abbreviations: frozenset[str]
+    services_on_people: frozenset[str]
+    time_nouns: frozenset[str]
+    won_orders: frozenset[str]
+    fittings: frozenset[str]
 
 
 def _set(words: list[Any]) -> frozenset[str]:
@@ -118,4 +122,8 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
             tuple(normalise(str(w)).split()): role for role, ws in raw["party_labels"].items() for w in ws
         },
         abbreviations=_set(raw["abbreviations"]),
+        services_on_people=_set(raw["services_on_people"]),
+        time_nouns=_set(raw["time_nouns"]),
+        won_orders=_set(raw["won_orders"]),
+        fittings=_set(raw["fittings"]),
     )
