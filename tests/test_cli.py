@@ -187,3 +187,16 @@ def test_every_command_is_documented_in_the_readme() -> None:
             assert f"armstrace {command} {sub}" in readme, f"'{command} {sub}' is not in the README"
         if not subs:
             assert f"armstrace {command}" in readme, f"'{command}' is not in the README"
+
+
+def test_extract_reads_inside_archives(tmp_path: Path) -> None:
+    import zipfile
+
+    leak = tmp_path / "leak.zip"
+    with zipfile.ZipFile(leak, "w") as zf:
+        zf.writestr("letters/a.txt", "Belarus delivered Groza-S counter-drone stations to Azerbaijan in 2021.\n")
+    code, output = run("extract", str(leak), "--format", "jsonl")
+    assert code == 0, output
+    rows = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert [(r["supplier"], r["recipient"], r["system"]) for r in rows] == [("BY", "AZ", "groza-s")]
+    assert rows[0]["evidence"][0]["path"].endswith("leak.zip/letters/a.txt")

@@ -109,22 +109,30 @@ def extract(
     format: Annotated[TransferFormat, typer.Option("--format", "-f")] = TransferFormat.jsonl,
     ocr_lang: OcrLangOption = None,
 ) -> None:
-    """Read files and print the transfers they state; touches no database."""
+    """Read files and print the transfers they state; touches no database.
+
+    It is the same ingest as `armstrace ingest` — worker processes with limits, archives and
+    attachments read as documents of their own — into a database that lives only in memory.
+    """
     from armstrace.extract import extract_document
-    from armstrace.ingest import iter_files, read_file
+    from armstrace.ingest import ingest_paths
     from armstrace.present.export import write_transfers_csv
     from armstrace.present.tables import transfers_table
+    from armstrace.store import Store
 
     _require(paths)
     _configure_ocr(ocr_lang, None)
     kb = _kb()
     transfers = []
-    for path in iter_files(paths):
-        doc, outcome = read_file(path)
-        if doc is None:
-            err.print(f"{outcome.path}: {outcome.status} — {outcome.reason}", highlight=False, markup=False)
-            continue
+
+    def on_document(doc: Any) -> None:
         transfers.extend(extract_document(doc, kb))
+
+    with Store("sqlite://") as store:
+        outcomes = ingest_paths(paths, store, on_document=on_document, progress=False, console=err)
+    for outcome in outcomes:
+        if outcome.status != "ok":
+            err.print(f"{outcome.path}: {outcome.status} — {outcome.reason}", highlight=False, markup=False)
     _print_transfers(transfers, format, kb, write_transfers_csv, transfers_table)
 
 

@@ -231,8 +231,12 @@ class RussianExtractor:
                 owners.update({it.start: recipients[0] for it in c_items})
             else:
                 previous = (main, supplier)
-            if unnamed and carried and account is not None and account.status == "service" and (
-                main.trigger.cls == "supply"
+            if (
+                unnamed
+                and carried
+                and account is not None
+                and account.status == "service"
+                and (main.trigger.cls == "supply")
             ):
                 status = "service"  # "Самолёты переданы заказчику" after their repair: the hand-back
             specific = [it for it in c_items if not it.generic]
@@ -689,7 +693,8 @@ class RussianExtractor:
                 recipient = owner.actor if owner is not None else None
                 if supplier is None and owner is not None:
                     supplier = next(
-                        (p.actor for p in gens if p.start < main.index and p.actor.code != owner.actor.code), None
+                        (p.actor for p in gens if p.start < main.index and p.actor.code != owner.actor.code),
+                        None,
                     )
             elif supplier is None and gen is not None and gen is not recipient:
                 supplier = gen  # "поставки Белоруссии в Азербайджан"
@@ -792,7 +797,7 @@ class RussianExtractor:
     def _compound_sides(
         self, phrases: list[Phrase], items: list[ItemSpan]
     ) -> tuple[Actor | None, Actor | None]:
-        """ "российско-иранский контракт на С-300": the maker of the goods sells, else the first state named."""
+        """ "российско-иранский контракт на С-300": the maker of the goods sells, else the first state."""
         pair = [p.actor for p in phrases if p.form == "compound"]
         if len(pair) != 2:
             return None, None
@@ -915,13 +920,16 @@ class RussianExtractor:
                 last = groups[-1][-1]
                 gap = sent[last[1] : r[0]]
                 # "комплексов «Гроза-С»", "станции противодронной защиты «Гроза-С»"
-                if all(
-                    t.is_quote
-                    or t.has_pos("ADJF", "PRTF")
-                    or t.text in "-–"
-                    or (t.lemmas & lex.item_tail and "gent" in t.cases)
-                    for t in gap
-                ) and len(gap) <= 3:
+                if (
+                    all(
+                        t.is_quote
+                        or t.has_pos("ADJF", "PRTF")
+                        or t.text in "-–"
+                        or (t.lemmas & lex.item_tail and "gent" in t.cases)
+                        for t in gap
+                    )
+                    and len(gap) <= 3
+                ):
                     groups[-1].append(r)
                     continue
             groups.append([r])
@@ -951,7 +959,9 @@ class RussianExtractor:
             if out:
                 prev = out[-1]
                 gap = sent[prev.end : it.start]
-                fitted = len(gap) >= 2 and gap[0].norm in ("с", "со") and bool(gap[1].lemmas & self.lex.fittings)
+                fitted = (
+                    len(gap) >= 2 and gap[0].norm in ("с", "со") and bool(gap[1].lemmas & self.lex.fittings)
+                )
                 if (
                     gap
                     and len(gap) <= 4

@@ -189,7 +189,7 @@ class Gazetteer:
         return mention
 
     def compounds(self, tokens: list[Token]) -> list[tuple[int, Actor, Actor]]:
-        """Two states in one compound adjective, in their order: "российско-иранский", "белорусско-китайское"."""
+        """Two states in one compound adjective, in their order: "российско-иранский", "армяно-…"."""
         out: list[tuple[int, Actor, Actor]] = []
         for i, tok in enumerate(tokens):
             parts = tok.norm.split("-")
