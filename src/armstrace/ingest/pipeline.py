@@ -197,23 +197,9 @@ def _outcome(
 
 def _load(path: Path, max_bytes: int) -> bytes | FileOutcome:
     """The file's bytes, or the outcome that explains why they were not read."""
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return _outcome(path, "failed", "no such file or folder")
-    except OSError as exc:
-        return _outcome(path, "failed", f"it cannot be read: {exc.strerror or exc}")
-    if not stat.S_ISREG(info.st_mode):
-        return _outcome(path, "unsupported", "not a regular file (a device, pipe or socket)")
-    if info.st_size > max_bytes:
-        return _outcome(
-            path,
-            "too-large",
-            f"it is {info.st_size / 2**20:.0f} MB, over the limit of {max_bytes / 2**20:.0f} MB per file",
-            size=info.st_size,
-        )
-    if info.st_size == 0:
-        return _outcome(path, "failed", "the file is empty (0 bytes)")
+    info = _check(path, max_bytes)
+    if isinstance(info, FileOutcome):
+        return info
     try:
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
