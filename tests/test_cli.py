@@ -194,7 +194,9 @@ def test_extract_reads_inside_archives(tmp_path: Path) -> None:
 
     leak = tmp_path / "leak.zip"
     with zipfile.ZipFile(leak, "w") as zf:
-        zf.writestr("letters/a.txt", "Belarus delivered Groza-S counter-drone stations to Azerbaijan in 2021.\n")
+        zf.writestr(
+            "letters/a.txt", "Belarus delivered Groza-S counter-drone stations to Azerbaijan in 2021.\n"
+        )
     code, output = run("extract", str(leak), "--format", "jsonl")
     assert code == 0, output
     rows = [json.loads(line) for line in output.splitlines() if line.startswith("{")]

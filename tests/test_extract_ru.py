@@ -221,6 +221,33 @@ POSITIVE: list[tuple[str, set[tuple[str, str, str]], str | None]] = [
         {("RU", "TJ", "delivered")},
         "БТР-80",
     ),
+    # arrival verbs and nouns: the goods are the subject, в/из give the roles
+    (
+        "В 2020 году в Вооружённые силы Сербии из России поступили зенитные комплексы «Панцирь-С1».",
+        {("RU", "RS", "delivered")},
+        "Панцирь",
+    ),
+    ("Поступление в Армению российских систем РЭБ началось в 2019 году.", {("RU", "AM", "delivered")}, "РЭБ"),
+    # ship heads by family: вертолётоносец, авианосец, эсминец
+    ("В 2016 году Франция передала Египту два вертолётоносца.", {("FR", "EG", "delivered")}, "вертолётоносц"),
+    # "г." before a number does not end the sentence
+    (
+        "Белоруссия поставит Казахстану в I квартале 2021 г. 4 (четыре) радиолокационные станции.",
+        {("BY", "KZ", "ordered")},
+        "станции",
+    ),
+    # coordinated predicates share the subject; a serviced item's state adjective names its owner
+    (
+        "Россия поставила Сербии истребители МиГ-29 и модернизировала сербские вертолёты.",
+        {("RU", "RS", "delivered"), ("RU", "RS", "service")},
+        None,
+    ),
+    # reported speech: the speaker's side is the actor of a clause that names none
+    (
+        "Пресс-секретарь Минобороны Израиля заявил, что ведомство никогда не продавало Армении беспилотники.",
+        {("IL", "AM", "denied")},
+        "беспилотник",
+    ),
 ]
 
 # denials and cancellations are statements about a transfer, with their own status

@@ -1,5 +1,6 @@
-"""Russian golden cases: every development case in `tests/cases/ru/` and `tests/cases/ru-dev2/`
-(a second set by another author, kept to check that fixes generalise) as a test of its own.
+"""Russian golden cases: every development case in `tests/cases/ru/`, `tests/cases/ru-dev2/` and
+`tests/cases/ru-dev3/` (sets by other authors, kept to check that fixes generalise) as a test of its
+own; cases still failing are listed in each folder's `known-failures.txt` (strict xfail).
 
 The blind cases in `tests/cases/ru-heldout/` are not read here; only `armstrace eval` scores them.
 """
@@ -16,7 +17,7 @@ from armstrace.kb import default_kb
 from armstrace.records import DocumentSpan
 
 ROOT = Path(__file__).parent / "cases"
-FOLDERS = (ROOT / "ru", ROOT / "ru-dev2")
+FOLDERS = (ROOT / "ru", ROOT / "ru-dev2", ROOT / "ru-dev3")
 
 
 def _known_failures(folder: Path) -> set[str]:

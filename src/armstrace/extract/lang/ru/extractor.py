@@ -145,6 +145,8 @@ class RussianExtractor:
                     continue  # an initial: "А. Иванов"
                 if low in self.lex.abbreviations and low not in ("г", "гг"):
                     continue
+                if low in ("г", "гг") and nxt.text[:1].isdigit():
+                    continue  # "в IV квартале 2019 г. 6 (шести) комплектов": a date inside the sentence
             out.append((start, i + 1))
             start = i + 1
         if start < len(tokens):
@@ -197,6 +199,16 @@ class RussianExtractor:
             if (not gapped and self._hedged(sent, lo, main)) or self._domestic(sent, lo, hi, c_phrases):
                 continue
             supplier, recipient, explicit = self._assign(sent, main, c_hits, c_phrases)
+            if supplier is None and recipient is not None and main.verbal and main.trigger.cls == "supply":
+                supplier = self._speaker(sent, main.index, phrases, recipient)
+            if supplier is None and previous is not None and main.verbal and sent[lo].norm in ("и", ","):
+                supplier = previous[1]  # "… и модернизировала …": the coordinated verb shares the subject
+            if recipient is None and supplier is not None and main.trigger.cls == "service":
+                # "модернизировала азербайджанскую артиллерию": the serviced goods' state owns them
+                recipient = next(
+                    (p.actor for p in c_phrases if p.origin and p.actor.code != supplier.code), None
+                )
+                explicit = explicit or recipient is not None
             if recipient is None and main.trigger.cls == "service":
                 # "ремонт вертолётов, ранее поставленных Казахстану": the service is for their owner
                 recipient = next((owners[it.start] for it in c_items if it.start in owners), None)
@@ -276,6 +288,19 @@ class RussianExtractor:
                 )
         return found, account
 
+    def _speaker(
+        self, sent: list[Token], index: int, phrases: list[Phrase], recipient: Actor
+    ) -> Actor | None:
+        """ "Представитель ОАО «…» заявил, что предприятие не поставляло …": the speaker's side acts."""
+        that = next((k for k in range(index - 1, -1, -1) if sent[k].norm in ("что", "будто")), None)
+        if that is None:
+            return None
+        said = [k for k in range(that) if sent[k].lemmas & self.lex.reporting_verbs]
+        if not said:
+            return None
+        before = [p for p in phrases if p.end <= said[-1] and not p.origin and p.actor.code != recipient.code]
+        return before[-1].actor if before else None
+
     def _recipients(self, recipient: Actor, phrases: list[Phrase]) -> list[Actor]:
         """The recipient and every actor sharing its role: "и Армения, и Азербайджан", "в …, так и в …"."""
         out = [recipient]
@@ -296,7 +321,9 @@ class RussianExtractor:
         named = [it for it in account.items if it.system is not None]
         if not items or len(named) != 1 or any(it.item.system for it in items):
             return []
-        if any(it.end - it.start != 1 and it.item.category != named[0].category for it in items):
+        if any(
+            it.end - it.start != 1 and it.item.category not in (named[0].category, "other") for it in items
+        ):
             return []  # "ударные беспилотники" after «Байрактаров»: a described head of the same kind
         return [(named[0], it.quantity) for it in items]
 
@@ -575,7 +602,20 @@ class RussianExtractor:
                     k += 1
                 h = at.get(k)
                 participle = h is not None and h.verbal and sent[k].has_pos("PRTF")
-            if (cut or colon or participle) and i > start:
+            # "Беларусь поставила Азербайджану средства РЭБ и модернизировала его артиллерию": a second
+            # finite verb of transfer after "и" or a comma opens a clause that shares the subject
+            k = i + 1
+            while k < len(sent) and sent[k].norm in self.lex.negations:
+                k += 1
+            second = at.get(k)
+            coordinated = (
+                tok.norm in ("и", ",")
+                and second is not None
+                and second.verbal
+                and not sent[k].has_pos("PRTF", "PRTS", "INFN", "GRND")
+                and any(start <= h < i - 1 and at[h].verbal for h in at)
+            )
+            if (cut or colon or participle or coordinated) and i > start:
                 out.append((start, i, relative))
                 start = i + 1 if colon else i
                 relative = participle
@@ -636,6 +676,11 @@ class RussianExtractor:
         if cls == "win-order":
             # the subject wins the order; the party it comes from ("от министерства …") buys
             supplier, recipient = subject or instr, recipient or supplier or ambiguous
+        elif cls == "arrive":
+            # "в ВС РБ из Российской Федерации поступили истребители": the goods are the subject; the
+            # destination receives, the origin supplies
+            recipient = recipient or ambiguous
+            supplier = supplier or with_party or (gen if not main.verbal else None)
         elif main.passive and acquiring:
             # "были закуплены Азербайджаном у Израиля": the agent of a passive purchase is the buyer
             recipient = recipient or instr
@@ -849,7 +894,8 @@ class RussianExtractor:
         tok = sent[main.index]
         if main.verbal and tok.reading.future and not tok.reading.past:
             return "ordered"
-        if main.verbal and main.trigger.cls in ("supply", "acquire") and (tok.reading.past or main.passive):
+        past = tok.reading.past or main.passive
+        if main.verbal and main.trigger.cls in ("supply", "acquire", "arrive") and past:
             if main.passive and self._future_aux(sent, main.index):
                 return "ordered"
             return "delivered"

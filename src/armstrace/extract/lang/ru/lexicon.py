@@ -21,7 +21,7 @@ LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 
 @dataclass(frozen=True)
 class Trigger:
-    cls: str  # supply | acquire | acquire-order | win-order | order | produce | service | offer
+    cls: str  # supply | acquire | arrive | acquire-order | win-order | order | produce | service | offer
     status: Status
     nominal: bool
 
@@ -67,6 +67,7 @@ class Lexicon:
     time_nouns: frozenset[str]
     won_orders: frozenset[str]
     fittings: frozenset[str]
+    reporting_verbs: frozenset[str]
 
 
 def _set(words: list[Any]) -> frozenset[str]:
@@ -126,4 +127,5 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         time_nouns=_set(raw["time_nouns"]),
         won_orders=_set(raw["won_orders"]),
         fittings=_set(raw["fittings"]),
+        reporting_verbs=_set(raw["reporting_verbs"]),
     )
