@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -588,20 +587,19 @@ def test_shipped_kb_flags_belarus_and_russia_but_not_israel_or_turkey(register_2
 
 
 @needs_register
-def test_all_rules_run_over_the_full_register_quickly(register_2026: list[Transfer]) -> None:
+def test_all_rules_run_over_the_full_register(register_2026: list[Transfer]) -> None:
+    """Speed is measured in bench/bench_rules.py, never asserted here."""
     from armstrace.kb import DATA_DIR, loader
 
     kb = loader.load(DATA_DIR)
-    start = time.perf_counter()
     found = analyse(register_2026, kb)
-    elapsed = time.perf_counter() - start
-    assert found and elapsed < 4.0, f"all rules took {elapsed:.2f} s (target 2 s; see bench/results-rules.md)"
+    assert {f.rule for f in found} >= {"ally-arms-adversary/1", "both-sides/1", "intra-alliance-rivalry/1"}
 
 
 @needs_register
-def test_importing_the_full_register_is_fast(tmp_path: Path) -> None:
-    start = time.perf_counter()
-    result = CliRunner().invoke(app, ["import", "sipri", str(REGISTER_2026), "--db", str(tmp_path / "r.db")])
-    elapsed = time.perf_counter() - start
+def test_importing_the_full_register(tmp_path: Path) -> None:
+    db = str(tmp_path / "r.db")
+    result = CliRunner().invoke(app, ["import", "sipri", str(REGISTER_2026), "--db", db])
     assert result.exit_code == 0 and "12571 new" in result.output
-    assert elapsed < 5.0, f"import took {elapsed:.2f} s"
+    again = CliRunner().invoke(app, ["import", "sipri", str(REGISTER_2026), "--db", db])
+    assert again.exit_code == 0 and "12571 unchanged" in again.output
