@@ -42,6 +42,8 @@ _SINCE = re.compile(rf"\bс\s+{_YEAR}\s*(?:г\.|года?\b)(?!\s*(?:-|–|—|�
 _SINGLE = re.compile(rf"(?<![\d/№-]){_YEAR}(?![\d/])")
 # a model designation: digits and capitals, maybe hyphenated ("2С3", "П-18", "9К33", "Т-72Б3")
 _DESIGNATION = re.compile(r"(?=[\w-]*\d)(?=[\w-]*[A-ZА-ЯЁ])[0-9A-ZА-ЯЁ]+(?:-[0-9A-ZА-ЯЁ]+)*")
+# a model designation written with a capital and lower-case letters: "Су-57", "Ка-52", "Як-130"
+_MODEL = re.compile(r"[A-ZА-ЯЁ][a-zа-яё]{0,2}[A-ZА-ЯЁ]?-\d[\w-]*")
 _VERBAL = ("VERB", "INFN", "PRTF", "PRTS", "GRND")
 _ENDS = frozenset(".!?…")
 _ALL_CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
@@ -230,6 +232,8 @@ class RussianExtractor:
                 spans += [s for s in extra if s not in spans]
             if supplier is None and recipient is None:
                 supplier, recipient = self._compound_sides(c_phrases, c_items)
+            if supplier is None and recipient is None:
+                supplier, recipient = self._maker_sides(self._pair(sent, main, c_phrases), c_items)
             if supplier is None and recipient is not None:
                 supplier = self._origin(c_items, c_phrases, recipient)
             if supplier is None or recipient is None:
@@ -466,6 +470,14 @@ class RussianExtractor:
             return lex.role_phrases[(sent[j - 1].norm, sent[j].norm)]
         if j >= 0 and (sent[j].norm,) in lex.role_phrases:
             return lex.role_phrases[(sent[j].norm,)]
+        if (
+            j >= 0
+            and sent[j].norm in ("в", "во")
+            and cases == {"loct"}
+            and p.actor.kind == "state"
+            and not (before is not None and before.end == j)
+        ):
+            return "at"  # "закупил в Китае": a state the goods are bought in (the seller of a purchase)
         if j >= 0 and sent[j].norm in lex.roles and sent[j].has_pos("PREP"):
             prep = lex.roles[sent[j].norm]
             return prep.role if cases & prep.cases else "none"
@@ -615,7 +627,20 @@ class RussianExtractor:
                 and not sent[k].has_pos("PRTF", "PRTS", "INFN", "GRND")
                 and any(start <= h < i - 1 and at[h].verbal for h in at)
             )
-            if (cut or colon or participle or coordinated) and i > start:
+            # "…, и Турция поставила Пакистану корветы": after ", и" a new subject with its own finite verb
+            own = (
+                tok.norm == "и"
+                and i > 0
+                and sent[i - 1].text == ","
+                and any(start <= h < i and at[h].verbal for h in at)
+                and any(
+                    k in at and at[k].verbal and not sent[k].has_pos("PRTF", "INFN", "GRND")
+                    for k in range(i + 2, min(len(sent), i + 6))
+                )
+                and sent[i + 1].has_pos("NOUN")
+                and "nomn" in sent[i + 1].cases
+            )
+            if (cut or colon or participle or coordinated or own) and i > start:
                 out.append((start, i, relative))
                 start = i + 1 if colon else i
                 relative = participle
@@ -672,6 +697,8 @@ class RussianExtractor:
                 subject = p.actor
             elif p.start > main.index and ambiguous is None and recipient is None:
                 ambiguous = p.actor
+            elif ambiguous is None and recipient is None and "datv" in sent[p.head].cases:
+                ambiguous = p.actor  # "Вертолёты Ми-17 Индии продала Россия": object first, dative after it
         acquiring = cls in ("acquire", "acquire-order")
         if cls == "win-order":
             # the subject wins the order; the party it comes from ("от министерства …") buys
@@ -745,12 +772,20 @@ class RussianExtractor:
                 supplier = gen  # "поставки Белоруссии в Азербайджан"
         elif acquiring:
             recipient = recipient or subject or instr
-            supplier = supplier or with_party
+            supplier = supplier or with_party or first("at")
             if recipient is None and ambiguous is not None:
                 recipient = ambiguous
         else:  # supply, produce, service, offer as verbs
             supplier = supplier or subject or instr
             recipient = recipient or ambiguous or first("object")
+            if (
+                recipient is None
+                and cls in ("supply", "offer")
+                and gen_phrase is not None
+                and "datv" in sent[gen_phrase.head].cases
+                and gen_phrase.actor is not supplier
+            ):
+                recipient = gen_phrase.actor  # "Вертолёты Ми-17 Индии продала Россия": the dative reading
             if recipient is None and with_party is not None and cls == "offer":
                 recipient = with_party
             if cls == "service" and recipient is None:
@@ -852,6 +887,18 @@ class RussianExtractor:
             return b, a
         return a, b
 
+    def _maker_sides(self, pair: list[Phrase], items: list[ItemSpan]) -> tuple[Actor | None, Actor | None]:
+        """ "Россия и Индия заключили контракт на поставку С-400": of two parties, the goods' maker sells."""
+        if len(pair) != 2:
+            return None, None
+        a, b = pair[0].actor, pair[1].actor
+        origins = {s.origin for it in items if (s := self.kb.systems.get(it.item.system or "")) is not None}
+        if a.code in origins and b.code not in origins:
+            return a, b
+        if b.code in origins and a.code not in origins:
+            return b, a
+        return None, None
+
     def _origin(self, items: list[ItemSpan], phrases: list[Phrase], recipient: Actor) -> Actor | None:
         """A supplier named only as the origin of the goods: "белорусских комплексов", a catalogue system."""
         for p in phrases:
@@ -873,11 +920,12 @@ class RussianExtractor:
                 if all(phrase[n] in lemmas[k + n] for n in range(len(phrase))):
                     return "cancelled"
         every = set().union(*lemmas) if lemmas else set()
-        if every & lex.status_words["denied"]:
+        said = set().union(*(t.lemmas for t in sent[self._reach(sent, lo) : lo]))
+        if (every | said) & lex.status_words["denied"]:
             return "denied"
         if self._negated(sent, main.index):
             return "denied"
-        if every & lex.status_words["cancelled"]:
+        if (every | said) & lex.status_words["cancelled"]:
             return "cancelled"
         if main.trigger.cls == "offer" or any(h.trigger.cls == "offer" for h in hits if h.index < main.index):
             return "offered"
@@ -918,10 +966,22 @@ class RussianExtractor:
             return False
         return not (index + 1 < len(sent) and sent[index].norm in self.lex.negation_exceptions)
 
+    def _reach(self, sent: list[Token], lo: int) -> int:
+        """A reported clause (", что …") hears the words of the clause that reports it: "опроверг, что …"."""
+        return 0 if lo > 0 and sent[lo].norm in ("что", "будто") else lo
+
     def _hedged(self, sent: list[Token], lo: int, main: Hit) -> bool:
+        lo = self._reach(sent, lo)
         window = sent[max(lo, main.index - 8) : main.index] + sent[main.index + 1 : main.index + 3]
         if main.trigger.cls == "offer":
             return False
+        if (
+            not main.verbal
+            and main.index > 0
+            and sent[main.index - 1].norm == "за"
+            and any(t.lemmas & self.lex.penalties for t in sent[lo : main.index])
+        ):
+            return True  # "санкции против Турции за покупку С-400": a penalty, not a report of the deal
         return any(t.lemmas & self.lex.hedges or t.norm in self.lex.hedges for t in window)
 
     def _domestic(self, sent: list[Token], lo: int, hi: int, phrases: list[Phrase]) -> bool:
@@ -955,6 +1015,8 @@ class RussianExtractor:
             if i in covered or i in actor_at or i in trigger_at or not tok.has_pos("NOUN", "UNKN"):
                 continue
             head = self._item_head(tok)
+            if head is None and _MODEL.fullmatch(tok.text):
+                head = ""  # a designation the catalogue does not know is still goods: "Су-57"
             if head is None or (head in lex.measure_words and not self._item_follows(sent, i)):
                 continue
             raw.append((i, i + 1, None, head))
@@ -987,13 +1049,16 @@ class RussianExtractor:
             heads = [h for _, _, m, h in g if m is None]
             start = self._grow_left(sent, start, blocked | trigger_at)
             end = self._grow_right(sent, end, blocked | trigger_at)
+            if sent[end - 1].text == "»" and start > 0 and sent[start - 1].text == "«":
+                start -= 1  # "«Панцири»": a bare quoted name keeps both its quotes
             text = _text(sent, start, end)
             if system is not None:
                 item = Item(text=text, system=system.id, category=system.category)
             elif equip is not None:
                 item = Item(text=text, system=None, category=equip.category)
             else:
-                item = Item(text=text, system=None, category=lex.item_heads.get(heads[-1], "other"))
+                category = lex.item_heads.get(heads[-1] if heads else "", "other")
+                item = Item(text=text, system=None, category=category)
             generic = system is None and equip is None and all(h in lex.generic_items for h in heads)
             out.append(ItemSpan(start, end, item, generic, self._quantity(sent, start, end)))
         return self._purposes(sent, out, blocked | trigger_at)
@@ -1064,7 +1129,7 @@ class RussianExtractor:
             if tok.text == "»":
                 end += 1
                 continue
-            if _DESIGNATION.fullmatch(tok.text):
+            if _DESIGNATION.fullmatch(tok.text) or _MODEL.fullmatch(tok.text):
                 end += 1  # a model designation after its head: "установок 2С3", "станций П-18"
                 n += 1
                 continue

@@ -43,6 +43,7 @@ class Lexicon:
     negation_exceptions: frozenset[str]
     auxiliaries: frozenset[str]
     hedges: frozenset[str]
+    penalties: frozenset[str]  # "санкции … за покупку": a penalty for a deal is no report of it
     roles: dict[str, Preposition]
     role_phrases: dict[tuple[str, ...], str]
     institutions: frozenset[str]
@@ -98,6 +99,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         negation_exceptions=_set(raw["negation_exceptions"]),
         auxiliaries=_set(raw["auxiliaries"]),
         hedges=_set(raw["hedges"]),
+        penalties=_set(raw.get("penalties", [])),
         roles={
             normalise(str(k)): Preposition(str(v["role"]), frozenset(v["cases"]))
             for k, v in raw["roles"].items()

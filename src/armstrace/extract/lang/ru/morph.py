@@ -111,7 +111,7 @@ def read(word: str) -> Reading:
     lemmas: set[str] = set()
     pos: set[str] = set()
     cases: set[str] = set()
-    passive = past = future = False
+    passive = past = future = present = False
     best = normalise(parses[0].normal_form) if parses else norm
     for p in parses:
         if p.score < 0.01 and lemmas:
@@ -128,8 +128,12 @@ def read(word: str) -> Reading:
             past = True
         if tag.tense == "futr" or (tag.POS == "VERB" and tag.aspect == "perf" and tag.tense == "pres"):
             future = True
+        if tag.POS == "VERB" and tag.aspect == "impf" and tag.tense == "pres":
+            present = True
     if not pos:
         pos.add("UNKN")
+    if present:
+        future = False  # a two-aspect verb ("экспортирует", "реализует") reads as the present first
     return Reading(best, frozenset(lemmas), frozenset(pos), frozenset(cases), passive, past, future)
 
 
