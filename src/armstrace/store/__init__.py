@@ -117,6 +117,22 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
+def _transfer_columns(t: Transfer, *, source: str, doc: str | None) -> dict[str, Any]:
+    """A transfer's stored columns but its id and position: the ones queries filter on, and `data`,
+    the whole transfer as JSON, which is what a stored row is compared by."""
+    return {
+        "source": source,
+        "doc": doc,
+        "supplier": t.supplier.code,
+        "recipient": t.recipient.code,
+        "status": t.status,
+        "first_year": t.years[0] if t.years else None,
+        "last_year": t.years[1] if t.years else None,
+        "confidence": t.confidence,
+        "data": json.dumps(transfer_to_data(t), ensure_ascii=False),
+    }
+
+
 def _describe(url: str) -> str:
     """How the user named the database: the file for SQLite, the URL without its password otherwise."""
     try:
@@ -481,16 +497,8 @@ class Store:
                     [
                         {
                             "id": t.id,
-                            "source": source,
-                            "doc": doc_sha256,
                             "position": position,
-                            "supplier": t.supplier.code,
-                            "recipient": t.recipient.code,
-                            "status": t.status,
-                            "first_year": t.years[0] if t.years else None,
-                            "last_year": t.years[1] if t.years else None,
-                            "confidence": t.confidence,
-                            "data": json.dumps(transfer_to_data(t), ensure_ascii=False),
+                            **_transfer_columns(t, source=source, doc=doc_sha256),
                         }
                         for position, t in enumerate(merged.values())
                     ],
@@ -523,23 +531,12 @@ class Store:
             inserts: list[dict[str, Any]] = []
             updates: list[dict[str, Any]] = []
             for t in merged.values():
-                data = json.dumps(transfer_to_data(t), ensure_ascii=False)
-                row = {
-                    "source": t.source,
-                    "doc": None,
-                    "supplier": t.supplier.code,
-                    "recipient": t.recipient.code,
-                    "status": t.status,
-                    "first_year": t.years[0] if t.years else None,
-                    "last_year": t.years[1] if t.years else None,
-                    "confidence": t.confidence,
-                    "data": data,
-                }
+                row = _transfer_columns(t, source=t.source, doc=None)
                 old = stored.get(t.id)
                 if old is None:
                     inserts.append({"id": t.id, "position": next_position, **row})
                     next_position += 1
-                elif old != data:
+                elif old != row["data"]:
                     updates.append({"key": t.id, **row})
                 else:
                     counts.unchanged += 1

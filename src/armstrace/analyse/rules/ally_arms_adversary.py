@@ -16,10 +16,11 @@ from armstrace.analyse.rules.common import (
     IGNORED_STATUSES,
     SEVERITY_OF_INTENSITY,
     KBIndex,
+    items_phrase,
     join_words,
     lower_severity,
-    state_of,
-    usable,
+    state_transfers,
+    verb,
     year_runs,
     year_span,
     years_of,
@@ -100,12 +101,7 @@ class AllyArmsAdversary:
         """
         index = KBIndex(kb)
         groups: dict[tuple[str, str, str, str, str], _Group] = {}
-        for transfer in transfers:
-            if not usable(transfer):
-                continue
-            supplier, recipient = state_of(transfer.supplier), state_of(transfer.recipient)
-            if supplier is None or recipient is None or supplier == recipient:
-                continue  # only states have allies and adversaries (see `state_of`)
+        for transfer, supplier, recipient in state_transfers(transfers):
             for year in years_of(transfer):
                 self._check_year(groups, index, transfer, supplier, recipient, year)
         return [self._finding(key, group, kb) for key, group in sorted(groups.items())]
@@ -169,14 +165,6 @@ class AllyArmsAdversary:
         )
 
 
-def _verb(statuses: set[str]) -> str:
-    if statuses <= {"offered"}:
-        return "offered arms to"
-    if statuses <= {"offered", "ordered"}:
-        return "agreed to supply"
-    return "supplied"
-
-
 def _intensity_phrase(group: _Group) -> str:
     all_years = group.years
     parts = []
@@ -200,26 +188,19 @@ def explain(
     s, r, x = kb.state_name(supplier), kb.state_name(recipient), kb.state_name(third)
     treaty = alliance.name if alliance.name.lower().startswith("the ") else f"the {alliance.name}"
     transfers = sorted(group.transfers.values(), key=lambda t: (t.years or (0, 0), t.id))
-    items: list[str] = []
-    for t in transfers:
-        text = " ".join(t.item.text.split())
-        if text and text.lower() not in {i.lower() for i in items}:
-            items.append(text)
-    named = items[:MAX_ITEMS_NAMED]
-    if len(items) > len(named):
-        named.append(f"{len(items) - len(named)} other items")
+    items = items_phrase(transfers, MAX_ITEMS_NAMED)
     statuses = [t.status for t in transfers]
     count = f"{len(transfers)} transfer" + ("" if len(transfers) == 1 else "s")
     status_counts = join_words([f"{statuses.count(st)} {st}" for st in dict.fromkeys(sorted(statuses))])
     span = year_span(min(group.years), max(group.years))
     estimated = ", years partly estimated" if any(t.years_estimated for t in transfers) else ""
-    parts = [f"{count}: {join_words(named)}" if named else count]
+    parts = [f"{count}: {items}" if items else count]
     if len(set(statuses)) > 1:
         parts.append(status_counts)
     parts.append(span + estimated)
     n_facts = len(group.fact_refs())
     return (
-        f"{s} {_verb(set(statuses))} {r} ({'; '.join(parts)}) while {s} and {x} were both members "
+        f"{s} {verb(statuses)} {r} ({'; '.join(parts)}) while {s} and {x} were both members "
         f"of {treaty}, whose members are bound to defend one another, and while {x} was in "
         f"conflict with {r} ({_intensity_phrase(group)}). "
         f"The {n_facts} knowledge-base facts behind this (memberships, the defence obligation and the "

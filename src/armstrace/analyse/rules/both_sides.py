@@ -17,8 +17,7 @@ from armstrace.analyse.rules.common import (
     FactBag,
     items_phrase,
     lower_severity,
-    state_of,
-    usable,
+    state_transfers,
     verb,
     year_span,
 )
@@ -79,12 +78,7 @@ class BothSides:
         """Index transfers by recipient state, then look at each conflict's two sides."""
         to_state: dict[str, dict[str, list[Transfer]]] = {}  # recipient → supplier → transfers
         last_year = 0
-        for t in transfers:
-            if not usable(t):
-                continue
-            supplier, recipient = state_of(t.supplier), state_of(t.recipient)
-            if supplier is None or recipient is None or supplier == recipient:
-                continue
+        for t, supplier, recipient in state_transfers(transfers):
             to_state.setdefault(recipient, {}).setdefault(supplier, []).append(t)
             last_year = max(last_year, *(t.years or ()))
         findings: list[Finding] = []

@@ -8,7 +8,7 @@ not with transfers × alliances × years.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from armstrace.kb.model import Alliance, Conflict, ConflictPeriod, Fact, KnowledgeBase, ObligationTerm
@@ -45,6 +45,18 @@ def state_of(actor: Actor) -> str | None:
 def usable(transfer: Transfer) -> bool:
     """Whether a rule can date the transfer and it is not denied or cancelled."""
     return transfer.status not in IGNORED_STATUSES and transfer.years is not None
+
+
+def state_transfers(transfers: Iterable[Transfer]) -> Iterator[tuple[Transfer, str, str]]:
+    """(transfer, supplier state, recipient state) of each usable transfer between two different
+    states: only states have allies and adversaries (see `state_of`)."""
+    for t in transfers:
+        if not usable(t):
+            continue
+        supplier, recipient = state_of(t.supplier), state_of(t.recipient)
+        if supplier is None or recipient is None or supplier == recipient:
+            continue
+        yield t, supplier, recipient
 
 
 def years_of(transfer: Transfer) -> range:

@@ -16,8 +16,7 @@ from armstrace.analyse.rules.common import (
     KBIndex,
     items_phrase,
     lower_severity,
-    state_of,
-    usable,
+    state_transfers,
     verb,
     year_runs,
     years_of,
@@ -59,12 +58,7 @@ class IntraAllianceRivalry:
         """From the recipient's adversaries each year to alliances that hold all three states."""
         index = KBIndex(kb)
         groups: dict[tuple[str, str, str, str, str], _Group] = {}
-        for t in transfers:
-            if not usable(t):
-                continue
-            supplier, recipient = state_of(t.supplier), state_of(t.recipient)
-            if supplier is None or recipient is None or supplier == recipient:
-                continue
+        for t, supplier, recipient in state_transfers(transfers):
             for year in years_of(t):
                 adversaries = index.adversaries(recipient, year)
                 if not adversaries:

@@ -36,8 +36,8 @@ from armstrace.kb.importers.writer import (
     ImportReport,
     LayerWriter,
     check_layer,
-    dyad,
-    overlaps,
+    conflict_for,
+    curated_clash,
     require_columns,
     span,
 )
@@ -188,28 +188,10 @@ def import_rivalries(
                 record = _record(kb, label, row, Period(start, end), whole, before, kinds, (a, b))
                 periods.setdefault(tuple(sorted((a.iso, b.iso))), []).append((Period(start, end), record))  # type: ignore[arg-type]
     for pair in sorted(periods):
-        conflict_id, name, first, second = dyad(kb, *pair)
-        curated = kb.conflicts_of(first, second)
-        if curated:
-            target = curated[0]
-            conflict_id, name, (first, second) = (
-                f"{target.id}-tss",
-                f"{target.name} (TSS rivalries)",
-                target.sides,
-            )
-        elif conflict_id in kb.conflicts:
-            conflict_id = f"{conflict_id}-tss"
+        conflict_id, name, (first, second), curated = conflict_for(kb, *pair, "tss", "TSS rivalries")
         written = 0
         for period, record in sorted(periods[pair], key=lambda p: p[0].start):
-            clash = next(
-                (
-                    p.fact.id
-                    for c in curated
-                    for p in c.periods
-                    if p.intensity == "rivalry" and overlaps(p.period, period)
-                ),
-                None,
-            )
+            clash = curated_clash(curated, "rivalry", period)
             if clash is not None:
                 report.skip(
                     f"{curated[0].name} rivalry {span(period)} (vs {clash})",

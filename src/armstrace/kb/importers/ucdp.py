@@ -44,9 +44,9 @@ from armstrace.kb.importers.writer import (
     ImportReport,
     LayerWriter,
     check_layer,
+    conflict_for,
+    curated_clash,
     day_after,
-    dyad,
-    overlaps,
     require_columns,
     span,
 )
@@ -445,29 +445,13 @@ def import_ucdp(
     except ImportInputError as exc:
         raise ImportInputError(f"{file}: {exc.message}") from None
     for pair in sorted(by_dyad):
-        conflict_id, name, side_a, side_b = dyad(kb, *pair)
-        curated = kb.conflicts_of(side_a, side_b)
-        if curated:
-            target = curated[0]
-            conflict_id, name, (side_a, side_b) = (
-                f"{target.id}-ucdp",
-                f"{target.name} (UCDP/PRIO ACD {version})",
-                target.sides,
-            )
-        elif conflict_id in kb.conflicts:  # an id the bundled KB uses for another pair
-            conflict_id = f"{conflict_id}-ucdp"
+        conflict_id, name, (side_a, side_b), curated = conflict_for(
+            kb, *pair, "ucdp", f"UCDP/PRIO ACD {version}"
+        )
         written = 0
         for run in _runs(by_dyad[pair]):
             record = _period_record(conflict_id, run, kb, (side_a, side_b), source_id, version)
-            clash = next(
-                (
-                    p.fact.id
-                    for c in curated
-                    for p in c.periods
-                    if p.intensity == record["intensity"] and overlaps(p.period, run.period)
-                ),
-                None,
-            )
+            clash = curated_clash(curated, record["intensity"], run.period)
             if clash is not None:
                 report.skip(
                     f"{curated[0].name} {record['intensity']} {span(run.period)} (vs {clash})",

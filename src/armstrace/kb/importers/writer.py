@@ -32,7 +32,7 @@ import yaml
 from armstrace.errors import UserError
 from armstrace.kb.check import lint
 from armstrace.kb.loader import KBProblem, read
-from armstrace.kb.model import KnowledgeBase, Period
+from armstrace.kb.model import Conflict, KnowledgeBase, Period
 
 HEADER = "# Written by armstrace kb import {importer}"
 
@@ -70,6 +70,38 @@ def dyad(kb: KnowledgeBase, a: str, b: str) -> tuple[str, str, str, str]:
     """(id, name, side, side) of a conflict between two states, as the bundled KB names them."""
     (sa, ca), (sb, cb) = sorted([(slug(kb.state_name(a)), a), (slug(kb.state_name(b)), b)])
     return f"{sa}-{sb}", f"{kb.state_name(ca)}–{kb.state_name(cb)}", ca, cb
+
+
+def conflict_for(
+    kb: KnowledgeBase, a: str, b: str, suffix: str, label: str
+) -> tuple[str, str, tuple[str, str], list[Conflict]]:
+    """(id, name, sides, bundled conflicts of the pair) of the conflict an imported dyad's periods go to.
+
+    A pair the bundled KB already has a conflict for gets that conflict's id and name marked
+    with the dataset (`-<suffix>`, `(<label>)`), so the curated file is never rewritten; another
+    pair gets its own `dyad` id, suffixed only when the bundled KB uses that id for other states.
+    """
+    conflict_id, name, side_a, side_b = dyad(kb, a, b)
+    curated = kb.conflicts_of(side_a, side_b)
+    if curated:
+        target = curated[0]
+        return f"{target.id}-{suffix}", f"{target.name} ({label})", target.sides, curated
+    if conflict_id in kb.conflicts:  # an id the bundled KB uses for another pair
+        conflict_id = f"{conflict_id}-{suffix}"
+    return conflict_id, name, (side_a, side_b), curated
+
+
+def curated_clash(curated: Iterable[Conflict], intensity: str, period: Period) -> str | None:
+    """The fact id of a bundled period of that intensity overlapping `period`: the import leaves it out."""
+    return next(
+        (
+            p.fact.id
+            for c in curated
+            for p in c.periods
+            if p.intensity == intensity and overlaps(p.period, period)
+        ),
+        None,
+    )
 
 
 def day_after(day: dt.date) -> dt.date:
