@@ -97,7 +97,7 @@ def extract_document(doc: Document, kb: KnowledgeBase) -> list[Transfer]:
     for key, value in anatomy.metadata().items():
         doc.metadata.setdefault(key, value)  # what the ingest read from the file itself comes first
     ref = reference_year(doc)
-    context = anatomy.context()
+    context = anatomy.context(kb)
     found: list[Transfer] = []
     for number, text in enumerate(doc.pages, start=1):
         if isinstance(pack, PaperworkPack):

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -112,7 +112,14 @@ class Anatomy:
                 out[key] = self.fields[key]
         return out
 
-    def context(self) -> DocumentContext:
+    def context(self, kb: KnowledgeBase) -> DocumentContext:
+        def _kind(party: Party) -> str:
+            """A state, or the kind of organisation the knowledge base says it is (exporter, ministry…)."""
+            if party.actor.kind != "organisation":
+                return party.actor.kind
+            org = kb.organisations.get(party.actor.id)
+            return org.kind if org else ""
+
         sender, addressee = self.parties.get("sender"), self.parties.get("addressee")
         supplier, recipient = self.parties.get("supplier"), self.parties.get("recipient")
         if supplier is None and sender is not None and _kind(sender) in _SELLERS:
@@ -134,13 +141,6 @@ class Anatomy:
             end_user=self.parties.get("end_user"),
             years=years,
         )
-
-
-def _kind(party: Party) -> str:
-    return party.actor.kind if party.actor.kind != "organisation" else _ORG_KINDS.get(party.actor.id, "")
-
-
-_ORG_KINDS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -202,20 +202,12 @@ def vocabulary(language: str) -> Vocabulary:
 
 # -- finding actors in a line -------------------------------------------------
 # knowledge base id -> (the knowledge base, its gazetteer): holding the base keeps its id unique
-_GAZETTEERS: dict[int, tuple[KnowledgeBase, Any]] = {}
-
-
 def _gazetteer(kb: KnowledgeBase) -> Any:
-    """The Russian gazetteer knows Cyrillic and Latin names alike: it reads headers in both languages."""
-    from armstrace.extract.lang.ru.gazetteer import Gazetteer
+    """The Russian pack's gazetteer (Cyrillic and Latin names alike), so headers in either language
+    are read with the same names, built once per knowledge base with the pack itself."""
+    from armstrace.extract import pack_for
 
-    cached = _GAZETTEERS.get(id(kb))
-    if cached is None:
-        if len(_GAZETTEERS) > 4:
-            _GAZETTEERS.clear()
-        _ORG_KINDS.update({o.id: o.kind for o in kb.organisations.values()})
-        cached = _GAZETTEERS[id(kb)] = (kb, Gazetteer(kb))
-    return cached[1]
+    return cast(Any, pack_for("ru", kb)).gazetteer
 
 
 def actors_in(text: str, kb: KnowledgeBase, offset: int = 0) -> list[tuple[Actor, int, int]]:
@@ -494,7 +486,7 @@ def _currency(text: str, vocab: Vocabulary) -> str | None:
 
 def paperwork_transfers(anatomy: Anatomy, kb: KnowledgeBase) -> list[Transfer]:
     """One ordered transfer per specification row between the contract's seller and buyer."""
-    context = anatomy.context()
+    context = anatomy.context(kb)
     supplier = context.supplier
     recipient = context.recipient or context.end_user
     if supplier is None or recipient is None or supplier.actor.code == recipient.actor.code:

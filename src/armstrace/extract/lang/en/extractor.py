@@ -137,7 +137,7 @@ class EnglishExtractor:
         self.kb = kb
         self.lex = lexicon or load_lexicon()
         self.nlp = _nlp()
-        self.gazetteer = Gazetteer(self.nlp, kb, self.lex.pair_anaphora, self.lex.supplier_anaphora)
+        self.gazetteer = Gazetteer(self.nlp, kb)
         self._trigger_words = frozenset(self.lex.verbs) | frozenset(self.lex.nouns) | self.lex.goods_labels
 
     # -- the page ---------------------------------------------------------
@@ -631,15 +631,15 @@ class EnglishExtractor:
         return None
 
     def _domestic(self, low: list[str], hit: TriggerHit) -> bool:
+        """"delivered to its own armed forces": a state supplying itself is no transfer."""
         window = low[hit.index + 1 : hit.index + 14]
         for k, w in enumerate(window[:-1]):
-            if (
-                w in ("to", "for")
-                and window[k + 1] in ("its", "their", "our")
-                and "own" in window[k + 1 : k + 4]
-            ):
+            if w not in ("to", "for"):
+                continue
+            nxt = window[k + 1]
+            if nxt in self.lex.domestic_words:
                 return True
-            if w in ("to", "for") and window[k + 1] in ("domestic", "national"):
+            if nxt in self.lex.domestic_possessives and "own" in window[k + 2 : k + 4]:
                 return True
         return False
 

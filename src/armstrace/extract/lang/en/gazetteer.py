@@ -19,11 +19,11 @@ from spacy.util import filter_spans
 from armstrace.kb.model import EquipmentKind, KnowledgeBase, WeaponSystem
 from armstrace.records import Actor
 
-MentionKind = Literal["state", "org", "system", "equip", "pair", "supplier-ref"]
+MentionKind = Literal["state", "org", "system", "equip"]
 Form = Literal["name", "adjective", "capital"]
 
 # kinds ranked for ties between spans of the same length
-_RANK: dict[str, int] = {"org": 0, "system": 1, "state": 2, "equip": 3, "pair": 4, "supplier-ref": 5}
+_RANK: dict[str, int] = {"org": 0, "system": 1, "state": 2, "equip": 3}
 
 
 @dataclass(frozen=True)
@@ -47,13 +47,7 @@ class Mention:
 
 
 class Gazetteer:
-    def __init__(
-        self,
-        nlp: spacy.language.Language,
-        kb: KnowledgeBase,
-        pair: tuple[str, ...],
-        supplier: tuple[str, ...],
-    ) -> None:
+    def __init__(self, nlp: spacy.language.Language, kb: KnowledgeBase) -> None:
         self.kb = kb
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.entries: dict[str, Entry] = {}
@@ -75,10 +69,6 @@ class Gazetteer:
         for kind in kb.equipment.values():
             for phrase in kind.phrases:
                 self._add("equip", kind.id, "name", phrase)
-        for phrase in pair:
-            self._add("pair", "pair", "name", phrase)
-        for phrase in supplier:
-            self._add("supplier-ref", "supplier", "name", phrase)
 
     def _add(self, kind: MentionKind, key: str, form: Form, alias: str) -> None:
         alias = alias.strip()
@@ -91,7 +81,7 @@ class Gazetteer:
         self.matcher.add(label, [self._nlp.make_doc(alias)])
 
     def _case_ok(self, entry: Entry, text: str) -> bool:
-        if entry.kind in ("equip", "pair", "supplier-ref"):
+        if entry.kind == "equip":
             return True
         if len(entry.alias) <= 3 or entry.alias.isupper():
             return text == entry.alias or (text.upper() == entry.alias.upper() and text.isupper())

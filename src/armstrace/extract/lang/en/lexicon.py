@@ -39,11 +39,11 @@ class Lexicon:
     number_words: dict[str, int]
     measure_words: frozenset[str]
     clause_breaks: frozenset[str]
-    pair_anaphora: tuple[str, ...]
     head_categories: dict[str, str]
     party_labels: dict[str, str]
     goods_labels: frozenset[str]
-    supplier_anaphora: tuple[str, ...]
+    domestic_possessives: frozenset[str]
+    domestic_words: frozenset[str]
 
 
 def _split(words: list[str]) -> tuple[frozenset[str], tuple[str, ...]]:
@@ -86,9 +86,9 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         number_words={str(k).lower(): int(v) for k, v in raw["number_words"].items()},
         measure_words=frozenset(str(w).lower() for w in raw["measure_words"]),
         clause_breaks=frozenset(str(w).lower() for w in raw["clause_breaks"]),
-        pair_anaphora=tuple(str(w).lower() for w in raw["pair_anaphora"]),
         party_labels={str(w).lower(): role for role, ws in raw["party_labels"].items() for w in ws},
         goods_labels=frozenset(str(w).lower() for w in raw["goods_labels"]),
         head_categories={str(w).lower(): str(cat) for cat, ws in raw["head_categories"].items() for w in ws},
-        supplier_anaphora=tuple(str(w).lower() for w in raw["supplier_anaphora"]),
+        domestic_possessives=frozenset(str(w).lower() for w in raw["domestic"]["possessives"]),
+        domestic_words=frozenset(str(w).lower() for w in raw["domestic"]["words"]),
     )
