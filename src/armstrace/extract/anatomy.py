@@ -28,9 +28,9 @@ from typing import Any, cast
 
 import yaml
 
-from armstrace.extract.segment import segments
+from armstrace.extract.segment import Segment, segments
 from armstrace.kb.model import KnowledgeBase, normalise_name
-from armstrace.records import Actor, Document, DocumentSpan, Item, Transfer
+from armstrace.records import Actor, Document, DocumentSpan, Item, Transfer, stable_id
 
 LANG_DIR = Path(__file__).with_name("lang")
 CLASSES = (
@@ -113,20 +113,13 @@ class Anatomy:
         return out
 
     def context(self, kb: KnowledgeBase) -> DocumentContext:
-        def _kind(party: Party) -> str:
-            """A state, or the kind of organisation the knowledge base says it is (exporter, ministry…)."""
-            if party.actor.kind != "organisation":
-                return party.actor.kind
-            org = kb.organisations.get(party.actor.id)
-            return org.kind if org else ""
-
         sender, addressee = self.parties.get("sender"), self.parties.get("addressee")
         supplier, recipient = self.parties.get("supplier"), self.parties.get("recipient")
-        if supplier is None and sender is not None and _kind(sender) in _SELLERS:
+        if supplier is None and sender is not None and _kind(sender.actor, kb) in _SELLERS:
             supplier = sender
-        if recipient is None and sender is not None and _kind(sender) in _BUYERS:
+        if recipient is None and sender is not None and _kind(sender.actor, kb) in _BUYERS:
             recipient = sender
-            if supplier is None and addressee is not None and _kind(addressee) in _SELLERS:
+            if supplier is None and addressee is not None and _kind(addressee.actor, kb) in _SELLERS:
                 supplier = addressee
         years = None
         if "date" in self.fields:
@@ -156,6 +149,9 @@ class Vocabulary:
     delivery: tuple[re.Pattern[str], ...]
     table_start: tuple[re.Pattern[str], ...]
     currencies: tuple[tuple[re.Pattern[str], str], ...]
+    item_label: re.Pattern[str]
+    between: re.Pattern[str]
+    org_form: re.Pattern[str]
 
 
 def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
@@ -197,6 +193,20 @@ def vocabulary(language: str) -> Vocabulary:
         delivery=_compile(raw["delivery_terms"]),
         table_start=_compile(raw["table_start"]),
         currencies=tuple((re.compile(k, re.I), str(v)) for k, v in raw["currencies"].items()),
+        item_label=re.compile(
+            r"^[ \t]*(?:\d+(?:\.\d+)*\.?[ \t]*)?(?:"
+            + "|".join(raw["item_labels"])
+            + r")[ \t]*[:\-–—][ \t]*(.+)$",
+            re.I | re.M,
+        ),
+        between=re.compile(raw["between"], re.I),
+        # an abbreviation matches in capitals only ("АО", not the "ао" of a word); a word in any case
+        org_form=re.compile(
+            "|".join(
+                rf"(?<!\w){re.escape(w)}(?!\w)" if w.isupper() else rf"(?i:\b{w}\w*)"
+                for w in raw["org_forms"]
+            )
+        ),
     )
 
 
@@ -245,6 +255,7 @@ def read_anatomy(doc: Document, kb: KnowledgeBase) -> Anatomy:
                     anatomy.spans["delivery_terms"] = span(number, *_line_at(page, m.start()))
                     break
         _rows(page, number, vocab, anatomy, span)
+        _item_fields(page, number, vocab, anatomy, span)
     last = doc.pages[-1]
     _signature(last, len(doc.pages), vocab, anatomy, span)
     return anatomy
@@ -355,15 +366,38 @@ def _header(text: str, vocab: Vocabulary, anatomy: Anatomy, span: _Spans, kb: Kn
             anatomy.parties["addressee"] = Party(actors[0][0], span(1, a_start, a_end))
     # the sender: the first organisation named on the letterhead (before the addressee)
     limit = addressee_at if addressee_at is not None else head_end
-    for seg in segs[:_TITLE_LINES]:
-        if seg.start >= limit:
-            break
+    letterhead = [seg for seg in segs[:_TITLE_LINES] if seg.start < limit]
+    for n, seg in enumerate(letterhead):
         actors = [a for a in actors_in(text[seg.start : seg.end], kb, seg.start) if a[0].kind != "state"]
-        if actors:
-            anatomy.fields["sender"] = actors[0][0].name
-            anatomy.parties["sender"] = Party(actors[0][0], span(1, seg.start, seg.end))
-            anatomy.spans["sender"] = anatomy.parties["sender"].evidence
+        sender = Party(actors[0][0], span(1, seg.start, seg.end)) if actors else None
+        if sender is None:
+            sender = _unlisted_firm(text, letterhead[n : n + 3], vocab, span, kb)
+        if sender is not None:
+            anatomy.fields["sender"] = sender.actor.name
+            anatomy.parties["sender"] = sender
+            anatomy.spans["sender"] = sender.evidence
             break
+
+
+def _unlisted_firm(
+    text: str, lines: list[Segment], vocab: Vocabulary, span: _Spans, kb: KnowledgeBase
+) -> Party | None:
+    """A letterhead firm the knowledge base does not list, placed by the state its letterhead names:
+    "ОАО «Гомельский радиозавод» (Республика Беларусь)", or the firm's line and "г. Минск" below it."""
+    first = lines[0]
+    line = text[first.start : first.end]
+    if not vocab.org_form.search(line) or vocab.addressee.search(line):
+        return None
+    for seg in lines:
+        states = [a for a in actors_in(text[seg.start : seg.end], kb, seg.start) if a[0].kind == "state"]
+        if states:
+            code = states[0][0].id
+            name = line[: states[0][1] - first.start].strip(" ,(–—-") if seg is first else line.strip()
+            name = name or line.strip()
+            firm_id = f"firm:{code.lower()}:{stable_id(name)}"
+            actor = Actor(id=firm_id, name=name, kind="organisation", state=code)
+            return Party(actor, span(1, first.start, seg.end))
+    return None
 
 
 def _signature(text: str, page: int, vocab: Vocabulary, anatomy: Anatomy, span: _Spans) -> None:
@@ -408,6 +442,62 @@ def _parties(
         orgs = [a for a in actors if a[0].kind == "organisation"] or actors
         if orgs:
             anatomy.parties[named] = Party(orgs[0][0], span(page, lo, m.end()))
+    if page == 1 and not {"supplier", "recipient"} <= anatomy.parties.keys():
+        _between(text, vocab, anatomy, span, kb)
+
+
+def _between(text: str, vocab: Vocabulary, anatomy: Anatomy, span: _Spans, kb: KnowledgeBase) -> None:
+    """A title that names both parties: "Спецификация № 1 к Контракту № … между АО «Рособоронэкспорт» и
+    Министерством обороны Республики Казахстан"; the seller is told from the buyer by kind."""
+    for number, line in enumerate(text.splitlines(keepends=True)[:_TITLE_LINES]):
+        line_start = sum(len(x) for x in text.splitlines(keepends=True)[:number])
+        m = vocab.between.search(line)
+        if m is None:
+            continue
+        actors = sorted(actors_in(line[m.start(1) :], kb, line_start + m.start(1)), key=lambda a: a[1])
+        pair: list[tuple[Actor, int, int]] = []
+        for a in actors:
+            if all(a[0].code != b[0].code and not (b[1] <= a[1] < b[2]) for b in pair):
+                pair.append(a)
+        if len(pair) != 2:
+            continue
+        one, two = (_kind(x[0], kb) for x in pair)
+        if one in _SELLERS or (two in _BUYERS and one not in _BUYERS):
+            seller, buyer = pair
+        elif two in _SELLERS or one in _BUYERS:
+            buyer, seller = pair
+        else:
+            continue
+        evidence = span(1, line_start, line_start + len(line.rstrip("\r\n")))
+        anatomy.parties.setdefault("supplier", Party(seller[0], evidence))
+        anatomy.parties.setdefault("recipient", Party(buyer[0], evidence))
+        return
+
+
+def _kind(actor: Actor, kb: KnowledgeBase) -> str:
+    """A state, or the kind of organisation the knowledge base says it is (exporter, ministry…)."""
+    if actor.kind != "organisation":
+        return actor.kind
+    org = kb.organisations.get(actor.id)
+    return org.kind if org else ""
+
+
+_UNITS = re.compile(
+    r"[\s—–-]*(\d{1,5})\s*(?:\([^)]{2,40}\)\s*)?(?:ед|шт|компл|единиц|комплект\w*|units?|pcs|sets?)\b\.?",
+    re.I,
+)
+
+
+def _item_fields(text: str, page: int, vocab: Vocabulary, anatomy: Anatomy, span: _Spans) -> None:
+    """The goods field of a passport, licence or certificate: "Товар: станция «Гроза-С» — 2 ед."."""
+    for m in vocab.item_label.finditer(text):
+        value = m.group(1).strip()
+        units = _UNITS.search(value)
+        quantity = int(units.group(1)) if units else None
+        item = (value[: units.start()] if units else value).strip(" ,;.—–-")
+        if re.search(r"[^\W\d_]{3,}", item):
+            evidence = span(page, *_line_at(text, m.start(1)))
+            anatomy.rows.append(SpecRow(item, quantity, None, None, None, evidence))
 
 
 def _label_role(word: str, vocab: Vocabulary) -> str | None:

@@ -428,7 +428,6 @@ def kb_export(format: Annotated[str, typer.Option("--format")] = "json") -> None
     sys.stdout.write(json.dumps(export_json(_kb()), ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-
 # Command modules of other areas register their commands on `app`, `import_app` and
 # `kb_app` when imported; each area adds its module name here (one line, no other change).
 COMMAND_MODULES: tuple[str, ...] = (

@@ -631,7 +631,7 @@ class EnglishExtractor:
         return None
 
     def _domestic(self, low: list[str], hit: TriggerHit) -> bool:
-        """"delivered to its own armed forces": a state supplying itself is no transfer."""
+        """ "delivered to its own armed forces": a state supplying itself is no transfer."""
         window = low[hit.index + 1 : hit.index + 14]
         for k, w in enumerate(window[:-1]):
             if w not in ("to", "for"):

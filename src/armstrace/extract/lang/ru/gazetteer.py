@@ -53,6 +53,14 @@ def _keys(token: Token) -> frozenset[str]:
     return token.lemmas | {token.norm}
 
 
+def _alias_keys(token: Token) -> frozenset[str]:
+    """A name word pymorphy3 does not read as a noun ("Того" as the pronoun "тот", "Ярен" as a verb)
+    matches only its own form, not every form of that other word ("Тем не менее" is not Togo)."""
+    if token.has_pos("NOUN", "UNKN", "OTHER"):
+        return _keys(token)
+    return frozenset([token.norm])
+
+
 # a variant designation and its base model: "С-300ПМУ1", "Ми-17В-5", "Су-25СМ" -> "с-300", "ми-17", "су-25";
 # "С-125-2ТМ" -> "с-125"; "Печора-2ТМ", "Игла-С" -> "печора", "игла"
 _VARIANT = (
@@ -112,7 +120,9 @@ class Gazetteer:
         self._seen.add(label)
         strict = len(words) == 1 and words[0].text.isupper() and len(words[0].text) <= 5
         titled = alias.strip().lstrip('«"')[:1].isupper() and kind != "equip"
-        entry = Entry(kind, key, form, alias, tuple(_keys(t) for t in words), strict, titled)
+        one_name = len(words) == 1 and form != "adjective"
+        keys = (_alias_keys(words[0]),) if one_name else tuple(_keys(t) for t in words)
+        entry = Entry(kind, key, form, alias, keys, strict, titled)
         for k in entry.words[0]:
             self._index[k].append(entry)
 
