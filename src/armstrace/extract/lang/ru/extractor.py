@@ -551,8 +551,12 @@ class RussianExtractor:
                 continue
             verbal = tok.has_pos(*_VERBAL)
             trigger: Trigger | None = None
+            reflexive = False
             if verbal:
                 trigger = next((lex.verbs[lm] for lm in tok.lemmas if lm in lex.verbs), None)
+                if trigger is None:
+                    trigger = next((lex.reflexive[lm] for lm in tok.lemmas if lm in lex.reflexive), None)
+                    reflexive = trigger is not None
             if trigger is None and tok.has_pos("NOUN"):
                 lemma = next((lm for lm in tok.lemmas if lm in lex.nouns), None)
                 if lemma is not None:
@@ -562,7 +566,11 @@ class RussianExtractor:
                         trigger, verbal = lex.nouns[lemma], False
             if trigger is None:
                 continue
-            passive = verbal and tok.reading.passive and tok.has_pos("PRTS", "PRTF")
+            if trigger.cls == "sign" and not any(
+                t.lemmas & lex.sign_objects for t in sent[max(0, i - 16) : i + 8]
+            ):
+                continue  # "подписали меморандум о сотрудничестве": no contract, no deal
+            passive = reflexive or (verbal and tok.reading.passive and tok.has_pos("PRTS", "PRTF"))
             hits.append(Hit(i, trigger, verbal, passive))
         for k, h in enumerate(hits):
             # "Elbit Systems получила от министерства … заказ на поставку": receiving an order is selling
@@ -652,7 +660,7 @@ class RussianExtractor:
         self, sent: list[Token], main: Hit, hits: list[Hit], phrases: list[Phrase]
     ) -> tuple[Actor | None, Actor | None, bool]:
         cls = main.trigger.cls
-        nominal = cls == "order" or (not main.verbal and cls in ("supply", "produce", "offer", "service"))
+        nominal = cls in ("order", "sign") or (not main.verbal and cls in ("supply", "produce", "offer", "service"))
         pair = self._pair(sent, main, phrases) if nominal else []
         buyers = [p for p in pair if any(t.lemmas & self.lex.buyer_heads for t in sent[p.start : p.end])]
         # a dative before a noun of transfer, governed by another verb, is not its recipient:
@@ -748,9 +756,9 @@ class RussianExtractor:
                 else:
                     recipient = subject
             if with_party is not None:
-                if supplier is None and with_party is not recipient:
+                if supplier is None and (recipient is None or with_party.code != recipient.code):
                     supplier = with_party
-                elif recipient is None and with_party is not supplier:
+                elif recipient is None and (supplier is None or with_party.code != supplier.code):
                     recipient = with_party
             if ambiguous is not None:
                 if recipient is None:
@@ -929,6 +937,15 @@ class RussianExtractor:
             return "cancelled"
         if main.trigger.cls == "offer" or any(h.trigger.cls == "offer" for h in hits if h.index < main.index):
             return "offered"
+        if main.verbal and any(
+            h.trigger.cls == "offer"
+            and not h.verbal
+            and h.index > main.index
+            and "accs" in sent[h.index].cases
+            and not any(o.verbal for o in hits if main.index < o.index < h.index)
+            for h in hits
+        ):
+            return "offered"  # "направила министерству коммерческое предложение на поставку": the offer is sent
         if (
             main.verbal
             and sent[main.index].has_pos("INFN")
@@ -947,7 +964,7 @@ class RussianExtractor:
             if main.passive and self._future_aux(sent, main.index):
                 return "ordered"
             return "delivered"
-        if main.trigger.cls in ("order", "acquire-order", "win-order", "produce"):
+        if main.trigger.cls in ("order", "sign", "acquire-order", "win-order", "produce"):
             return "ordered"
         if every & lex.status_words["ordered"] or any(h.trigger.cls == "order" for h in hits):
             return "ordered"

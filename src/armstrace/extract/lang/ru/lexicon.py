@@ -21,7 +21,7 @@ LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 
 @dataclass(frozen=True)
 class Trigger:
-    cls: str  # supply | acquire | arrive | acquire-order | win-order | order | produce | service | offer
+    cls: str  # supply | acquire | arrive | acquire-order | win-order | order | sign | produce | service | offer
     status: Status
     nominal: bool
 
@@ -35,6 +35,7 @@ class Preposition:
 @dataclass(frozen=True)
 class Lexicon:
     verbs: dict[str, Trigger]
+    reflexive: dict[str, Trigger]  # "экспортировались", "закупались": the -ся passive of a trigger verb
     nouns: dict[str, Trigger]
     noun_context: dict[str, frozenset[str]]
     status_words: dict[str, frozenset[str]]
@@ -67,6 +68,7 @@ class Lexicon:
     services_on_people: frozenset[str]
     time_nouns: frozenset[str]
     won_orders: frozenset[str]
+    sign_objects: frozenset[str]
     fittings: frozenset[str]
     reporting_verbs: frozenset[str]
 
@@ -89,8 +91,15 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         for cls, entry in raw["nouns"].items()
         for w in entry["lemmas"]
     }
+    excluded = _set(raw["reflexive_exclude"])
+    reflexive = {
+        lemma + ("ся" if lemma.endswith("ть") else "сь"): trigger
+        for lemma, trigger in verbs.items()
+        if lemma.endswith(("ть", "ти")) and lemma not in excluded
+    }
     return Lexicon(
         verbs=verbs,
+        reflexive={k: v for k, v in reflexive.items() if k not in verbs},
         nouns=nouns,
         noun_context={normalise(k): _set(v) for k, v in raw["noun_context"].items()},
         status_words={k: _set(v) for k, v in raw["status_words"].items()},
@@ -128,6 +137,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         services_on_people=_set(raw["services_on_people"]),
         time_nouns=_set(raw["time_nouns"]),
         won_orders=_set(raw["won_orders"]),
+        sign_objects=_set(raw["sign_objects"]),
         fittings=_set(raw["fittings"]),
         reporting_verbs=_set(raw["reporting_verbs"]),
     )
