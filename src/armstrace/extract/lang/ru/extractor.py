@@ -201,7 +201,7 @@ class RussianExtractor:
             if (not gapped and self._hedged(sent, lo, main)) or self._domestic(sent, lo, hi, c_phrases):
                 continue
             supplier, recipient, explicit = self._assign(sent, main, c_hits, c_phrases)
-            if supplier is None and recipient is not None and main.verbal and main.trigger.cls == "supply":
+            if supplier is None and recipient is not None and main.trigger.cls == "supply":
                 supplier = self._speaker(sent, main.index, phrases, recipient)
             if supplier is None and previous is not None and main.verbal and sent[lo].norm in ("и", ","):
                 supplier = previous[1]  # "… и модернизировала …": the coordinated verb shares the subject
@@ -262,7 +262,12 @@ class RussianExtractor:
                 chosen = [(Item(text=sent[main.index].text, system=None, category="other"), None)]
             if carried and account is not None:
                 chosen = self._anaphora(specific or c_items, account) or chosen
-            t_years = years or (account.years if account and carried else None)
+            # a clause's own years; else those stated before it in the sentence ("В 2019 году … поставила
+            # Армении …, а Азербайджану — …"), never a later clause's ("… после того, как в 2019 году …")
+            c_text = page_text[sent[lo].start : sent[hi - 1].end]
+            before = page_text[sent[0].start : sent[lo].start]
+            own = self._years(c_text, reference_year) or (self._years(before, reference_year) if lo else None)
+            t_years = (own if years else None) or (account.years if account and carried else None)
             if t_years is None and context is not None and carried:
                 t_years = context.years
             if context is not None and context.years and context.cls in _PAPERWORK and status in _ACTS:
@@ -572,6 +577,16 @@ class RussianExtractor:
                 continue  # "подписали меморандум о сотрудничестве": no contract, no deal
             passive = reflexive or (verbal and tok.reading.passive and tok.has_pos("PRTS", "PRTF"))
             hits.append(Hit(i, trigger, verbal, passive))
+        # "произвела отгрузку", "осуществляла поставки": a light verb leaves the event to its noun
+        hits = [
+            h
+            for h in hits
+            if not (
+                h.verbal
+                and sent[h.index].lemmas & lex.light_verbs
+                and any(not o.verbal and 0 < o.index - h.index <= 3 for o in hits)
+            )
+        ]
         for k, h in enumerate(hits):
             # "Elbit Systems получила от министерства … заказ на поставку": receiving an order is selling
             if h.verbal and h.trigger.cls == "acquire" and not h.passive:
@@ -605,8 +620,10 @@ class RussianExtractor:
         start, relative = 0, False
         at = {h.index: h for h in hits}
         for i, tok in enumerate(sent):
-            cut = tok.norm in self.lex.clause_breaks or (
-                i > 0 and sent[i - 1].text == "," and tok.norm in self.lex.comma_breaks
+            cut = (
+                tok.norm in self.lex.clause_breaks
+                or (i > 0 and sent[i - 1].text == "," and tok.norm in self.lex.comma_breaks)
+                or self._opens_clause(sent, i)
             )
             # "…: комплексы получили и Армения, и Азербайджан": a colon between two statements
             colon = (
@@ -655,12 +672,18 @@ class RussianExtractor:
         out.append((start, len(sent), relative))
         return out
 
+    def _opens_clause(self, sent: list[Token], i: int) -> bool:
+        """A compound conjunction starts at i ("после того, как", "потому что"); commas inside skipped."""
+        words = [t.norm for t in sent[i : i + 8] if t.text != ","]
+        return any(tuple(words[: len(o)]) == o for o in self.lex.clause_openers)
+
     # -- who gives, who receives --------------------------------------------
     def _assign(
         self, sent: list[Token], main: Hit, hits: list[Hit], phrases: list[Phrase]
     ) -> tuple[Actor | None, Actor | None, bool]:
         cls = main.trigger.cls
-        nominal = cls in ("order", "sign") or (not main.verbal and cls in ("supply", "produce", "offer", "service"))
+        nouns = ("supply", "produce", "offer", "service")
+        nominal = cls in ("order", "sign") or (not main.verbal and cls in nouns)
         pair = self._pair(sent, main, phrases) if nominal else []
         buyers = [p for p in pair if any(t.lemmas & self.lex.buyer_heads for t in sent[p.start : p.end])]
         # a dative before a noun of transfer, governed by another verb, is not its recipient:
@@ -779,6 +802,12 @@ class RussianExtractor:
             elif supplier is None and gen is not None and gen is not recipient:
                 supplier = gen  # "поставки Белоруссии в Азербайджан"
         elif acquiring:
+            if not main.verbal and instr is not None and recipient is None:
+                # "белорусская сторона согласна на приобретение Министерством обороны Азербайджана …":
+                # the agent of a purchase noun buys, and the subject is then the other side
+                recipient = instr
+                if supplier is None and subject is not None and subject.code != instr.code:
+                    supplier = subject
             recipient = recipient or subject or instr
             supplier = supplier or with_party or first("at")
             if recipient is None and ambiguous is not None:
@@ -945,7 +974,7 @@ class RussianExtractor:
             and not any(o.verbal for o in hits if main.index < o.index < h.index)
             for h in hits
         ):
-            return "offered"  # "направила министерству коммерческое предложение на поставку": the offer is sent
+            return "offered"  # "направила министерству коммерческое предложение на поставку"
         if (
             main.verbal
             and sent[main.index].has_pos("INFN")
@@ -977,7 +1006,7 @@ class RussianExtractor:
 
     def _negated(self, sent: list[Token], index: int) -> bool:
         j = index - 1
-        while j >= 0 and (sent[j].lemmas & self.lex.auxiliaries) and index - j <= 3:
+        while j >= 0 and (sent[j].lemmas & (self.lex.auxiliaries | self.lex.light_verbs)) and index - j <= 3:
             j -= 1
         if j < 0 or sent[j].norm not in self.lex.negations:
             return False

@@ -21,7 +21,8 @@ LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 
 @dataclass(frozen=True)
 class Trigger:
-    cls: str  # supply | acquire | arrive | acquire-order | win-order | order | sign | produce | service | offer
+    # supply | acquire | arrive | acquire-order | win-order | order | sign | produce | service | offer
+    cls: str
     status: Status
     nominal: bool
 
@@ -43,6 +44,7 @@ class Lexicon:
     negations: frozenset[str]
     negation_exceptions: frozenset[str]
     auxiliaries: frozenset[str]
+    light_verbs: frozenset[str]
     hedges: frozenset[str]
     penalties: frozenset[str]  # "санкции … за покупку": a penalty for a deal is no report of it
     roles: dict[str, Preposition]
@@ -57,6 +59,7 @@ class Lexicon:
     domestic_targets: frozenset[str]
     clause_breaks: frozenset[str]
     comma_breaks: frozenset[str]
+    clause_openers: tuple[tuple[str, ...], ...]
     item_heads: dict[str, str]  # lemma -> category
     generic_items: frozenset[str]
     item_tail: frozenset[str]
@@ -107,6 +110,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         negations=_set(raw["negations"]),
         negation_exceptions=_set(raw["negation_exceptions"]),
         auxiliaries=_set(raw["auxiliaries"]),
+        light_verbs=_set(raw["light_verbs"]),
         hedges=_set(raw["hedges"]),
         penalties=_set(raw.get("penalties", [])),
         roles={
@@ -124,6 +128,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         domestic_targets=_set(raw["domestic_targets"]),
         clause_breaks=_set(raw["clause_breaks"]),
         comma_breaks=_set(raw["comma_breaks"]),
+        clause_openers=tuple(tuple(normalise(str(p)).split()) for p in raw["clause_openers"]),
         item_heads={normalise(str(w)): str(cat) for cat, ws in raw["item_heads"].items() for w in ws},
         generic_items=_set(raw["generic_items"]),
         item_tail=_set(raw["item_tail"]),
