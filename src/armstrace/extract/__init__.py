@@ -169,4 +169,22 @@ def merge(transfers: list[Transfer]) -> list[Transfer]:
         have.confidence = max(have.confidence, t.confidence)
         if have.supplier.kind == "state" and t.supplier.kind != "state":
             have.supplier = t.supplier
-    return list(merged.values())
+    return _supersede(list(merged.values()))
+
+
+def _supersede(transfers: list[Transfer]) -> list[Transfer]:
+    """A deal the document later calls off is one cancelled transfer, not an order and a cancellation:
+    "подписали контракт на … вертолётоносцы" then "объявили о расторжении сделки". The cancelled
+    transfer keeps the order's evidence first, so the reader sees what was called off."""
+    out = list(transfers)
+    for cancelled in [t for t in transfers if t.status == "cancelled"]:
+        ckey = _key(cancelled)
+        for t in [t for t in out if t.status in ("ordered", "offered")]:
+            if _key(t)[:2] == ckey[:2] and _key(t)[3] == ckey[3]:
+                out.remove(t)
+                cancelled.evidence[:0] = [ev for ev in t.evidence if ev not in cancelled.evidence]
+                if t.years:
+                    both = [*t.years, *(cancelled.years or ())]
+                    cancelled.years = (min(both), max(both))
+                cancelled.quantity = cancelled.quantity or t.quantity
+    return out

@@ -192,6 +192,12 @@ class RussianExtractor:
                 nxt = next((c for c in clauses if c[0] == hi and not c[2]), None)
                 if nxt is not None and not any(nxt[0] <= h.index < nxt[1] for h in hits):
                     c_items = [it for it in items if nxt[0] <= it.start < nxt[1]]
+                if not c_items and any(
+                    sent[k].norm in self.lex.possessives and any(0 < h.index - k <= 3 for h in c_hits)
+                    for k in range(lo, hi)
+                ):
+                    # ", а их капитальный ремонт … оплатила сербская сторона": the goods of the clause before
+                    c_items = [it for it in items if it.start < lo][-1:]
             gapped = not c_hits
             if gapped:
                 if previous is None or not c_items or not c_phrases:
@@ -262,6 +268,9 @@ class RussianExtractor:
                 chosen = [(Item(text=sent[main.index].text, system=None, category="other"), None)]
             if carried and account is not None:
                 chosen = self._anaphora(specific or c_items, account) or chosen
+                if not chosen and not c_items and main.trigger.cls in ("order", "sign"):
+                    # "стороны объявили о расторжении сделки": the deal is the one the page just named
+                    chosen = [(it, None) for it in account.items]
             # a clause's own years; else those stated before it in the sentence ("В 2019 году … поставила
             # Армении …, а Азербайджану — …"), never a later clause's ("… после того, как в 2019 году …")
             c_text = page_text[sent[lo].start : sent[hi - 1].end]
@@ -471,6 +480,8 @@ class RussianExtractor:
             and not sent[p.end].has_pos("PRTF", "PRTS")
         ):
             return "subject"  # "В Минобороны России опровергли …": the institution speaks
+        if j >= 0 and sent[j].norm == "на" and "loct" in cases and p.actor.kind == "organisation":
+            return "works"  # "ремонт … на 558-м авиаремонтном заводе": the firm where the work is done
         if j >= 1 and (sent[j - 1].norm, sent[j].norm) in lex.role_phrases:
             return lex.role_phrases[(sent[j - 1].norm, sent[j].norm)]
         if j >= 0 and (sent[j].norm,) in lex.role_phrases:
@@ -657,13 +668,17 @@ class RussianExtractor:
                 tok.norm == "и"
                 and i > 0
                 and sent[i - 1].text == ","
-                and any(start <= h < i and at[h].verbal for h in at)
+                and any(start <= h < i for h in at)
                 and any(
-                    k in at and at[k].verbal and not sent[k].has_pos("PRTF", "INFN", "GRND")
+                    sent[k].has_pos("VERB") and not sent[k].has_pos("PRTF", "INFN", "GRND")
                     for k in range(i + 2, min(len(sent), i + 6))
                 )
-                and sent[i + 1].has_pos("NOUN")
-                and "nomn" in sent[i + 1].cases
+                and any(
+                    sent[k].has_pos("NOUN")
+                    and "nomn" in sent[k].cases
+                    and all(t.has_pos("ADJF") for t in sent[i + 1 : k])
+                    for k in range(i + 1, min(len(sent), i + 3))
+                )
             )
             if (cut or colon or participle or coordinated or own) and i > start:
                 out.append((start, i, relative))
@@ -748,7 +763,7 @@ class RussianExtractor:
             recipient = recipient or ambiguous
         elif nominal:
             # nominal and contract events: the subject takes whichever side is open
-            supplier = supplier or instr
+            supplier = supplier or instr or (first("works") if cls in ("service", "produce") else None)
             supplier, recipient = self._pair_sides(pair, supplier, recipient)
             if supplier is None and recipient is None and len(buyers) == 1:
                 # "между ООО «…» (Республика Беларусь) и Министерством обороны Казахстана": the ministry buys
@@ -1065,6 +1080,11 @@ class RussianExtractor:
                 head = ""  # a designation the catalogue does not know is still goods: "Су-57"
             if head is None or (head in lex.measure_words and not self._item_follows(sent, i)):
                 continue
+            if head in lex.generic_items and (
+                (i > 0 and sent[i - 1].lemmas & lex.money_words)
+                or (i + 1 < len(sent) and sent[i + 1].lemmas & lex.money_words)
+            ):
+                continue  # "уплаченные средства", "средства массовой информации": money or media, not goods
             raw.append((i, i + 1, None, head))
         raw.sort(key=lambda r: r[0])
         # a head noun right before a catalogue name is one item: "комплексов «Гроза-С»"

@@ -49,7 +49,14 @@ class Mention:
     equip: EquipmentKind | None = None
 
 
+# an ordinal written with digits and an ending: "558-й", "558-м", "558-го" are one word
+_ORDINAL = re.compile(r"(\d+)-(?:й|я|е|м|го|му|ми|ю|х|ой|ом|ым|ых|ая|ое|ые|ий|ый)")
+
+
 def _keys(token: Token) -> frozenset[str]:
+    m = _ORDINAL.fullmatch(token.norm)
+    if m:
+        return token.lemmas | {token.norm, m.group(1) + "-й"}
     return token.lemmas | {token.norm}
 
 

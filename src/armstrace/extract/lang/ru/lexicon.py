@@ -53,6 +53,7 @@ class Lexicon:
     adjective_heads: frozenset[str]
     origin_words: frozenset[str]
     pronouns: frozenset[str]
+    possessives: frozenset[str]
     purposes: frozenset[str]
     buyer_heads: frozenset[str]
     domestic_markers: frozenset[str]
@@ -62,6 +63,7 @@ class Lexicon:
     clause_openers: tuple[tuple[str, ...], ...]
     item_heads: dict[str, str]  # lemma -> category
     generic_items: frozenset[str]
+    money_words: frozenset[str]
     item_tail: frozenset[str]
     number_words: dict[str, int]
     measure_words: frozenset[str]
@@ -122,6 +124,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         adjective_heads=_set(raw["adjective_heads"]),
         origin_words=_set(raw["origin_words"]),
         pronouns=_set(raw["pronouns"]),
+        possessives=_set(raw["possessives"]),
         purposes=_set(raw["purposes"]),
         buyer_heads=_set(raw["buyer_heads"]),
         domestic_markers=_set(raw["domestic_markers"]),
@@ -131,6 +134,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         clause_openers=tuple(tuple(normalise(str(p)).split()) for p in raw["clause_openers"]),
         item_heads={normalise(str(w)): str(cat) for cat, ws in raw["item_heads"].items() for w in ws},
         generic_items=_set(raw["generic_items"]),
+        money_words=_set(raw["money_words"]),
         item_tail=_set(raw["item_tail"]),
         number_words={normalise(str(k)): int(v) for k, v in raw["number_words"].items()},
         measure_words=_set(raw["measure_words"]),
