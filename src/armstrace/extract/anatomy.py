@@ -121,6 +121,15 @@ class Anatomy:
             recipient = sender
             if supplier is None and addressee is not None and _kind(addressee.actor, kb) in _SELLERS:
                 supplier = addressee
+        if (
+            supplier is None
+            and addressee is not None
+            and _kind(addressee.actor, kb) in _SELLERS
+            and (sender is None or sender.actor.code == addressee.actor.code)
+        ):
+            # a plant reporting to its state's exporter ("Директору департамента АО «Рособоронэкспорт»"):
+            # the goods leave through the exporter
+            supplier = addressee
         years = None
         if "date" in self.fields:
             year = int(self.fields["date"][:4])
@@ -178,7 +187,11 @@ def vocabulary(language: str) -> Vocabulary:
         labels[role] = re.compile(
             r"(?:^[ \t]*(?:\d+(?:\.\d+)*\.?[ \t]*)?|(?<=[.;])[ \t]+)(?:"
             + alternatives
-            + r")[ \t]*[:\-–—][ \t]*(.+)$",
+            + r")[ \t]*[:\-–—][ \t]*(.+)$"
+            # or inside a sentence, in any case, with a dash: "представитель Поставщика — АО «…» и …"
+            + r"|(?<=\s)(?:"
+            + alternatives
+            + r")\w{0,3}[ \t]+[—–][ \t]+(.+?)(?=\s+и\s+представител|\s+[—–]\s|;|,\s*с\s+(?:одной|другой)|$)",
             re.I | re.M,
         )
     return Vocabulary(
@@ -227,11 +240,15 @@ def actors_in(text: str, kb: KnowledgeBase, offset: int = 0) -> list[tuple[Actor
     gazetteer = _gazetteer(kb)
     tokens = tokenize(text, offset)
     out: list[tuple[Actor, int, int]] = []
+    adjectives: list[tuple[Actor, int, int]] = []
     for m in gazetteer.mentions(tokens):
-        if m.actor is not None and m.form != "adjective":
-            out.append((m.actor, tokens[m.start].start, tokens[m.end - 1].end))
+        if m.actor is None:
+            continue
+        found = (m.actor, tokens[m.start].start, tokens[m.end - 1].end)
+        (adjectives if m.form == "adjective" else out).append(found)
     out.sort(key=lambda a: (a[0].kind != "organisation", a[1]))
-    return out
+    # "Военно-воздушных сил Лаосской Народной Армии": a state named only by its adjective comes last
+    return out + adjectives
 
 
 # -- reading the document -------------------------------------------------------
@@ -420,11 +437,13 @@ def _parties(
         if role in anatomy.parties:
             continue
         for m in pattern.finditer(text):
-            line_start, line_end = _line_at(text, m.start(1))
+            group = 1 if m.group(1) is not None else 2
+            line_start, line_end = _line_at(text, m.start(group))
+            line_end = min(line_end, m.end(group)) if group == 2 else line_end
             # the value ends where the next sentence on the line begins (another label, most often)
-            stop = re.search(r"[.;][ \t]+(?=[^\W\d_][^\W\d_]+\s*[:\-–—])", text[m.start(1) : line_end])
-            value_end = m.start(1) + stop.start() + 1 if stop else line_end
-            actors = actors_in(text[m.start(1) : value_end], kb, m.start(1))
+            stop = re.search(r"[.;][ \t]+(?=[^\W\d_][^\W\d_]+\s*[:\-–—])", text[m.start(group) : line_end])
+            value_end = m.start(group) + stop.start() + 1 if stop else line_end
+            actors = actors_in(text[m.start(group) : value_end], kb, m.start(group))
             if actors:
                 start = line_start if m.start() <= line_start else m.start()
                 anatomy.parties[role] = Party(actors[0][0], span(page, start, value_end))

@@ -9,7 +9,7 @@ run reports all of them; `load` raises them together as a `KBError`, and
 `check.check` adds the data-quality lints on top.
 
 Layout of a data folder (see `kb/data/`):
-  sources.yaml, states.yaml, organisations.yaml, systems.yaml, equipment.yaml
+  sources.yaml, states.yaml, organisations.yaml, systems.yaml, equipment.yaml, places.yaml
   alliances/<id>.yaml   one alliance per file
   conflicts/<id>.yaml   one adversarial dyad per file
   embargoes/<id>.yaml   one arms embargo per file (issuer, target, dated terms, how it ended)
@@ -49,6 +49,7 @@ from armstrace.kb.model import (
     ObligationTerm,
     Organisation,
     Period,
+    Place,
     Source,
     State,
     WeaponSystem,
@@ -72,6 +73,7 @@ LIST_FILES = {
     "organisations.yaml": "organisations",
     "systems.yaml": "systems",
     "equipment.yaml": "equipment",
+    "places.yaml": "places",
 }
 RECORD_DIRS = ("alliances", "conflicts", "embargoes")
 EMBARGO_ISSUERS: tuple[str, ...] = typing.get_args(EmbargoIssuer)
@@ -236,6 +238,7 @@ class _Reader:
                 "organisations",
                 "systems",
                 "equipment",
+                "places",
                 "alliances",
                 "conflicts",
                 "embargoes",
@@ -325,6 +328,7 @@ class _Reader:
             "organisations": self._organisation,
             "systems": self._system,
             "equipment": self._equipment,
+            "places": self._place,
         }[key]
         for item in data[key]:
             self._guarded(build, rel, item)
@@ -431,6 +435,24 @@ class _Reader:
             if phrase != phrase.lower():
                 f.problem(f"phrase {phrase!r} must be lower case")
         self.register("equipment", kind.id, rel, self.reading.kb.equipment, kind)
+
+    def _place(self, rel: str, data: Any) -> None:
+        f = _Fields(self, rel, data, "place", ("id", "state", "names", "adjectives_ru", "source"))
+        place = Place(
+            id=f.text("id"),
+            state=f.text("state"),
+            names=f.texts("names"),
+            adjectives_ru=f.texts("adjectives_ru"),
+            source=f.text("source", ""),
+        )
+        if not place.names:
+            f.problem("place has no names")
+        for adjective in place.adjectives_ru:
+            if adjective != adjective.lower():
+                f.problem(f"adjective {adjective!r} must be lower case")
+        self.ref(rel, place.id, "state", place.state, "state")
+        self.ref(rel, place.id, "source", place.source, "source")
+        self.register("place", place.id, rel, self.reading.kb.places, place)
 
     # -- facts, alliances and conflicts ----------------------------------------------------------
     # A fact without `text` gets a generated one; states.yaml has been read by then (see

@@ -113,6 +113,18 @@ class WeaponSystem:
 
 
 @dataclass(frozen=True)
+class Place:
+    """A town or city and the state it lies in, so an address or a place name in a firm's name
+    ("г. Борисов", "ОАО «Гродненский …»") tells whose firm it is. Never an actor by itself."""
+
+    id: str
+    state: str  # ISO alpha-2
+    names: tuple[str, ...]  # names in Latin and Cyrillic script: "Kharkiv", "Kharkov", "Харьков"
+    adjectives_ru: tuple[str, ...] = ()  # "харьковский": the adjective a firm's name may carry
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class EquipmentKind:
     """A described kind of equipment ("artillery targeting equipment") with its category."""
 
@@ -233,6 +245,7 @@ class KnowledgeBase:
     organisations: dict[str, Organisation] = field(default_factory=dict)
     systems: dict[str, WeaponSystem] = field(default_factory=dict)
     equipment: dict[str, EquipmentKind] = field(default_factory=dict)
+    places: dict[str, Place] = field(default_factory=dict)
     alliances: dict[str, Alliance] = field(default_factory=dict)
     conflicts: dict[str, Conflict] = field(default_factory=dict)
     embargoes: dict[str, Embargo] = field(default_factory=dict)

@@ -124,6 +124,7 @@ def export_json(kb: KnowledgeBase) -> dict[str, Any]:
         "organisations": plain(kb.organisations),
         "systems": plain(kb.systems),
         "equipment": plain(kb.equipment),
+        "places": plain(kb.places),
         "alliances": plain(kb.alliances),
         "conflicts": plain(kb.conflicts),
         "embargoes": plain(kb.embargoes),

@@ -103,7 +103,7 @@ class RussianExtractor:
     def __init__(self, kb: KnowledgeBase, lexicon: Lexicon | None = None) -> None:
         self.kb = kb
         self.lex = lexicon or load_lexicon()
-        self.gazetteer = Gazetteer(kb)
+        self.gazetteer = Gazetteer(kb, self.lex.firm_forms)
 
     # -- the page ---------------------------------------------------------
     def extract_page(
@@ -242,6 +242,15 @@ class RussianExtractor:
                 supplier, recipient = self._maker_sides(self._pair(sent, main, c_phrases), c_items)
             if supplier is None and recipient is not None:
                 supplier = self._origin(c_items, c_phrases, recipient)
+            if supplier is not None and recipient is None and c_items:
+                # "в рамках контракта, подписанного с Министерством обороны Вьетнама, Вашему предприятию
+                # размещается заказ на изготовление …": the customer another clause of the sentence names
+                others = {
+                    p.actor.code: p.actor
+                    for p in phrases
+                    if p.role in ("recipient", "with") and not p.origin and p.actor.code != supplier.code
+                }
+                recipient = next(iter(others.values())) if len(others) == 1 else None
             if supplier is None or recipient is None:
                 continue
             recipients = [

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from typing import Literal
 
 from armstrace.extract.lang.ru.morph import Token, tokenize
-from armstrace.kb.model import EquipmentKind, KnowledgeBase, WeaponSystem
-from armstrace.records import Actor
+from armstrace.kb.model import EquipmentKind, KnowledgeBase, Place, WeaponSystem
+from armstrace.records import Actor, stable_id
 
-MentionKind = Literal["state", "org", "system", "equip"]
+MentionKind = Literal["state", "org", "system", "equip", "place"]
 Form = Literal["name", "adjective", "capital"]
 
 # kinds ranked for ties between spans of the same length
-_RANK: dict[str, int] = {"org": 0, "system": 1, "state": 2, "equip": 3}
+_RANK: dict[str, int] = {"org": 0, "system": 1, "state": 2, "equip": 3, "place": 4}
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class Mention:
     actor: Actor | None = None
     system: WeaponSystem | None = None
     equip: EquipmentKind | None = None
+    place: Place | None = None
 
 
 # an ordinal written with digits and an ending: "558-й", "558-м", "558-го" are one word
@@ -92,9 +93,21 @@ def _variants(token: Token) -> frozenset[str]:
 _ADJ_END = re.compile(r"(?:ыми|ими|ого|его|ому|ему|ий|ый|ой|ая|яя|ое|ее|ие|ые|ую|юю|ей|ым|им|ом|ем|ых|их)$")
 
 
+def _spell(tokens: list[Token]) -> str:
+    """Tokens written back as text: one space between words, none inside quotes or brackets."""
+    out = ""
+    for k, tok in enumerate(tokens):
+        glue = k == 0 or tok.text in "»)\",." or tokens[k - 1].text in "«("
+        out += ("" if glue else " ") + tok.text
+    return out
+
+
 class Gazetteer:
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, firm_forms: frozenset[str] = frozenset()) -> None:
         self.kb = kb
+        # words that open a firm's name ("ОАО", "завод"): with a place they name a firm the knowledge
+        # base does not list, placed in the state of that place ("ОАО «Гродненский приборный завод»")
+        self.firm_forms = firm_forms
         self._index: dict[str, list[Entry]] = defaultdict(list)
         self._seen: set[tuple[str, str, str]] = set()
         self._stems: dict[str, set[str]] = defaultdict(set)  # adjective stem -> state codes
@@ -116,6 +129,11 @@ class Gazetteer:
         for kind in kb.equipment.values():
             for phrase in kind.phrases_ru:
                 self._add("equip", kind.id, "name", phrase)
+        for place in kb.places.values():
+            for name in place.names:
+                self._add("place", place.id, "name", name)
+            for adj in place.adjectives_ru:
+                self._add("place", place.id, "adjective", adj)
 
     def _add(self, kind: MentionKind, key: str, form: Form, alias: str) -> None:
         words = [t for t in tokenize(alias.strip()) if not t.is_quote]
@@ -190,7 +208,86 @@ class Gazetteer:
                 end += 1  # «ГВТУП «Белспецвнештехника»: the closing quote belongs to the name
             out.append(self._mention(entry, start, end))
         out.sort(key=lambda m: m.start)
-        return out
+        return self._firms(tokens, out) if self.firm_forms else out
+
+    def _firms(self, tokens: list[Token], found: list[Mention]) -> list[Mention]:
+        """Firms the knowledge base does not list, placed by a place in their name or beside it:
+        "ОАО «Гродненский приборный завод «Неман-Радар»", "ГП «Завод имени Малышева» (г. Харьков)",
+        "Минский завод колёсных тягачей". A listed organisation or a state's own name is left alone."""
+        at = {m.start: m for m in found}
+        out: list[Mention] = []
+        taken: set[int] = set()
+        i = 0
+        while i < len(tokens):
+            span = self._firm_at(tokens, i, at)
+            if span is None:
+                i += 1
+                continue
+            end, state = span
+            inside = [m for m in found if i <= m.start < end]
+            if any(m.kind == "org" for m in inside):
+                i += 1
+                continue
+            name = _spell(tokens[i:end])
+            firm_id = f"firm:{state.lower()}:{stable_id(name)}"
+            actor = Actor(id=firm_id, name=name, kind="organisation", state=state)
+            out.append(Mention("org", i, end, actor.id, actor=actor))
+            taken.update(range(i, end))
+            i = end
+        if not out:
+            return found
+        kept = [m for m in found if not any(k in taken for k in range(m.start, m.end))]
+        return sorted(kept + out, key=lambda m: m.start)
+
+    def _firm_at(self, tokens: list[Token], i: int, at: dict[int, Mention]) -> tuple[int, str] | None:
+        """The end of a firm's name that starts at i, and the state its place gives, if it is one."""
+        tok = tokens[i]
+        form = tok.norm in self.firm_forms and (tok.text.isupper() or tok.has_pos("NOUN"))
+        m = at.get(i)
+        if not form and m is not None and m.kind == "place" and m.form == "adjective":
+            # "Минский завод колёсных тягачей": a place adjective before a word of a firm
+            nxt = m.end
+            if nxt < len(tokens) and tokens[nxt].norm in self.firm_forms and tokens[nxt].has_pos("NOUN"):
+                end = nxt + 1
+                # "завод колёсных тягачей": the genitive tail of the name
+                while end < len(tokens) and tokens[end].has_pos("ADJF", "NOUN") and "gent" in tokens[end].cases:
+                    end += 1
+                return end, self._place_state(m)
+            return None
+        if not form:
+            return None
+        # the quoted name after the firm's form: «Гродненский приборный завод «Неман-Радар»»
+        j = i + 1
+        while j < len(tokens) and tokens[j].norm in self.firm_forms:
+            j += 1
+        if j >= len(tokens) or tokens[j].text not in "«\"":
+            return None
+        depth, k = 0, j
+        while k < len(tokens) and k - j < 14:
+            if tokens[k].text == "«":
+                depth += 1
+            elif tokens[k].text in "»\"":
+                depth -= 1
+                if depth <= 0 and (k + 1 >= len(tokens) or tokens[k + 1].text != "»"):
+                    break
+            k += 1
+        end = min(k + 1, len(tokens))
+        first = at.get(j + 1)
+        if first is not None and first.kind == "place" and first.form == "adjective":
+            return end, self._place_state(first)
+        # "(г. Харьков)", "(Республика Беларусь)" right after the name
+        if end < len(tokens) and tokens[end].text == "(":
+            for k in range(end + 1, min(end + 6, len(tokens))):
+                if tokens[k].text == ")":
+                    break
+                mm = at.get(k)
+                if mm is not None and mm.kind in ("place", "state") and mm.form != "adjective":
+                    return end, mm.key if mm.kind == "state" else self._place_state(mm)
+        return None
+
+    def _place_state(self, m: Mention) -> str:
+        assert m.place is not None
+        return m.place.state
 
     def _mention(self, entry: Entry, start: int, end: int) -> Mention:
         mention = Mention(entry.kind, start, end, entry.key, form=entry.form)
@@ -201,6 +298,8 @@ class Gazetteer:
             mention.actor = Actor(id=org.id, name=org.name, kind="organisation", state=org.state)
         elif entry.kind == "system":
             mention.system = self.kb.systems[entry.key]
+        elif entry.kind == "place":
+            mention.place = self.kb.places[entry.key]
         else:
             mention.equip = self.kb.equipment[entry.key]
         return mention

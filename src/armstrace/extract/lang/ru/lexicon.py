@@ -50,6 +50,7 @@ class Lexicon:
     roles: dict[str, Preposition]
     role_phrases: dict[tuple[str, ...], str]
     institutions: frozenset[str]
+    firm_forms: frozenset[str]
     adjective_heads: frozenset[str]
     origin_words: frozenset[str]
     pronouns: frozenset[str]
@@ -121,6 +122,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         },
         role_phrases={tuple(normalise(str(k)).split()): str(v) for k, v in raw["role_phrases"].items()},
         institutions=_set(raw["institutions"]),
+        firm_forms=_set(raw["firm_forms"]),
         adjective_heads=_set(raw["adjective_heads"]),
         origin_words=_set(raw["origin_words"]),
         pronouns=_set(raw["pronouns"]),
