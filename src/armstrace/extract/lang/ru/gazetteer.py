@@ -97,7 +97,7 @@ def _spell(tokens: list[Token]) -> str:
     """Tokens written back as text: one space between words, none inside quotes or brackets."""
     out = ""
     for k, tok in enumerate(tokens):
-        glue = k == 0 or tok.text in "»)\",." or tokens[k - 1].text in "«("
+        glue = k == 0 or tok.text in '»)",.' or tokens[k - 1].text in "«("
         out += ("" if glue else " ") + tok.text
     return out
 
@@ -250,7 +250,9 @@ class Gazetteer:
             if nxt < len(tokens) and tokens[nxt].norm in self.firm_forms and tokens[nxt].has_pos("NOUN"):
                 end = nxt + 1
                 # "завод колёсных тягачей": the genitive tail of the name
-                while end < len(tokens) and tokens[end].has_pos("ADJF", "NOUN") and "gent" in tokens[end].cases:
+                while end < len(tokens) and tokens[end].has_pos("ADJF", "NOUN"):
+                    if "gent" not in tokens[end].cases:
+                        break
                     end += 1
                 return end, self._place_state(m)
             return None
@@ -260,13 +262,13 @@ class Gazetteer:
         j = i + 1
         while j < len(tokens) and tokens[j].norm in self.firm_forms:
             j += 1
-        if j >= len(tokens) or tokens[j].text not in "«\"":
+        if j >= len(tokens) or tokens[j].text not in '«"':
             return None
         depth, k = 0, j
         while k < len(tokens) and k - j < 14:
             if tokens[k].text == "«":
                 depth += 1
-            elif tokens[k].text in "»\"":
+            elif tokens[k].text in '»"':
                 depth -= 1
                 if depth <= 0 and (k + 1 >= len(tokens) or tokens[k + 1].text != "»"):
                     break
