@@ -189,7 +189,7 @@ def vocabulary(language: str) -> Vocabulary:
             + alternatives
             + r")[ \t]*[:\-–—][ \t]*(.+)$"
             # or inside a sentence, in any case, with a dash: "представитель Поставщика — АО «…» и …"
-            + r"|(?<=\s)(?:"
+            + r"|(?<=[\s(])(?:"
             + alternatives
             + r")\w{0,3}[ \t]+[—–][ \t]+(.+?)(?=\s+и\s+представител|\s+[—–]\s|;|,\s*с\s+(?:одной|другой)|$)",
             re.I | re.M,
@@ -383,7 +383,9 @@ def _header(text: str, vocab: Vocabulary, anatomy: Anatomy, span: _Spans, kb: Kn
             anatomy.parties["addressee"] = Party(actors[0][0], span(1, a_start, a_end))
     # the sender: the first organisation named on the letterhead (before the addressee)
     limit = addressee_at if addressee_at is not None else head_end
-    letterhead = [seg for seg in segs[:_TITLE_LINES] if seg.start < limit]
+    # the letterhead is the first block of lines (up to the addressee): a party named further down, in
+    # the body of a report ("1. Контракт с Министерством обороны …"), is not who wrote it
+    letterhead = [seg for seg in segs[:_TITLE_LINES] if seg.start < limit and seg.block == segs[0].block]
     for n, seg in enumerate(letterhead):
         actors = [a for a in actors_in(text[seg.start : seg.end], kb, seg.start) if a[0].kind != "state"]
         sender = Party(actors[0][0], span(1, seg.start, seg.end)) if actors else None

@@ -391,7 +391,10 @@ class RussianExtractor:
             while (
                 start > 0
                 and start - 1 not in named
-                and (sent[start - 1].norm,) not in lex.role_phrases
+                and (
+                    (sent[start - 1].norm,) not in lex.role_phrases
+                    or (start > 1 and sent[start - 2].has_pos("PREP"))  # "с Силами обороны Уганды"
+                )
                 and (
                     sent[start - 1].lemmas & lex.institutions
                     or sent[start - 1].norm in lex.institutions
@@ -489,11 +492,19 @@ class RussianExtractor:
             and not sent[p.end].has_pos("PRTF", "PRTS")
         ):
             return "subject"  # "В Минобороны России опровергли …": the institution speaks
+        if j >= 1 and sent[j].text in "—–:":
+            # "поставщик — АО «Рособоронэкспорт», заказчик — Министерство обороны Алжира": a party label
+            label = self.lex.party_labels.get((sent[j - 1].lemma,)) or next(
+                (r for (w, *rest), r in self.lex.party_labels.items() if not rest and w in sent[j - 1].lemmas),
+                None,
+            )
+            if label is not None:
+                return label
         if j >= 0 and sent[j].norm == "на" and "loct" in cases and p.actor.kind == "organisation":
             return "works"  # "ремонт … на 558-м авиаремонтном заводе": the firm where the work is done
         if j >= 1 and (sent[j - 1].norm, sent[j].norm) in lex.role_phrases:
             return lex.role_phrases[(sent[j - 1].norm, sent[j].norm)]
-        if j >= 0 and (sent[j].norm,) in lex.role_phrases:
+        if j >= 0 and (sent[j].norm,) in lex.role_phrases and not (j > 0 and sent[j - 1].has_pos("PREP")):
             return lex.role_phrases[(sent[j].norm,)]
         if (
             j >= 0
@@ -528,6 +539,15 @@ class RussianExtractor:
             and "nomn" not in cases
         ):
             return "gen"  # "поставки Белоруссии в Азербайджан": a genitive after a noun
+        if (
+            j >= 0
+            and {"gent", "nomn"} <= cases
+            and (sent[j].has_pos("NOUN") or _DESIGNATION.fullmatch(sent[j].text) or _MODEL.fullmatch(sent[j].text))
+            and not sent[j].has_pos(*_VERBAL, "PREP")
+            and not sent[j].lemmas & lex.time_nouns
+            and not any(t.has_pos("VERB") for t in sent[p.end : p.end + 2])
+        ):
+            return "gen"  # "вертолётов Ми-17 Министерства обороны …": a genitive owner, not a subject
         if p.form == "label":
             return "subject" if "nomn" in cases else ("dative" if "datv" in cases else "none")
         if cases == {"datv"} or (cases >= {"datv"} and "nomn" not in cases and "gent" not in cases):
@@ -802,7 +822,14 @@ class RussianExtractor:
                     supplier = subject
                 else:
                     recipient = subject
-            if with_party is not None:
+            with_phrase = first_phrase("with")
+            if with_party is not None and with_phrase is not None and recipient is None and self._buyer(
+                sent, with_phrase
+            ):
+                # "контракт с Министерством обороны Азербайджана", "договор с Силами обороны Уганды": the
+                # ministry or army a contract is made with buys
+                recipient = with_party
+            elif with_party is not None:
                 if supplier is None and (recipient is None or with_party.code != recipient.code):
                     supplier = with_party
                 elif recipient is None and (supplier is None or with_party.code != supplier.code):
@@ -851,6 +878,14 @@ class RussianExtractor:
                 recipient = with_party
             if cls == "service" and recipient is None:
                 recipient = gen
+        with_phrase = first_phrase("with")
+        if (
+            recipient is None
+            and with_phrase is not None
+            and (supplier is None or with_phrase.actor.code != supplier.code)
+            and self._buyer(sent, with_phrase)
+        ):
+            recipient = with_phrase.actor  # "договор с Министерством обороны Сербии …, отремонтировано …"
         if supplier is recipient:
             recipient = None
         explicit = supplier is not None and recipient is not None
@@ -889,6 +924,12 @@ class RussianExtractor:
         if (self._sells(b) and not self._sells(a)) or (self._buys(a) and not self._buys(b)):
             return b, a
         return None, None
+
+    def _buyer(self, sent: list[Token], p: Phrase) -> bool:
+        """A ministry, an army or a force: by the knowledge base, or by its head words."""
+        if self._sells(p.actor):
+            return False
+        return self._buys(p.actor) or any(t.lemmas & self.lex.buyer_heads for t in sent[p.start : p.end])
 
     def _sells(self, actor: Actor) -> bool:
         org = self.kb.organisations.get(actor.id)
@@ -967,8 +1008,10 @@ class RussianExtractor:
                 return p.actor
         for it in items:
             system = self.kb.systems.get(it.item.system or "")
-            if system is not None and system.origin and system.origin != recipient.code:
-                return Actor(id=system.origin, name=self.kb.state_name(system.origin), kind="state")
+            state = self.kb.states.get(system.origin or "") if system is not None else None
+            if state is not None and not state.historical and state.code != recipient.code:
+                # a Soviet design is no supplier of today's goods: the state that made it no longer exists
+                return Actor(id=state.code, name=self.kb.state_name(state.code), kind="state")
         return None
 
     # -- status, hedges, domestic deliveries ---------------------------------
