@@ -251,6 +251,25 @@ def actors_in(text: str, kb: KnowledgeBase, offset: int = 0) -> list[tuple[Actor
     return out + adjectives
 
 
+def places_in(text: str, kb: KnowledgeBase, offset: int = 0) -> list[tuple[Actor, int, int]]:
+    """The states of the towns named in `text` ("г. Борисов", "Харків"), as state actors with offsets."""
+    from armstrace.extract.lang.ru.morph import tokenize
+
+    tokens = tokenize(text, offset)
+    out: list[tuple[Actor, int, int]] = []
+    for m in _gazetteer(kb).mentions(tokens):
+        if m.kind == "place" and m.place is not None and m.form != "adjective":
+            code = m.place.state
+            out.append(
+                (
+                    Actor(id=code, name=kb.state_name(code), kind="state"),
+                    tokens[m.start].start,
+                    tokens[m.end - 1].end,
+                )
+            )
+    return out
+
+
 # -- reading the document -------------------------------------------------------
 def read_anatomy(doc: Document, kb: KnowledgeBase) -> Anatomy:
     """Classify a document and read its header fields, parties and specification rows."""
@@ -409,6 +428,7 @@ def _unlisted_firm(
         return None
     for seg in lines:
         states = [a for a in actors_in(text[seg.start : seg.end], kb, seg.start) if a[0].kind == "state"]
+        states = states or places_in(text[seg.start : seg.end], kb, seg.start)  # "601900, г. Ковров"
         if states:
             code = states[0][0].id
             name = line[: states[0][1] - first.start].strip(" ,(–—-") if seg is first else line.strip()
@@ -445,6 +465,8 @@ def _parties(
             # the value ends where the next sentence on the line begins (another label, most often)
             stop = re.search(r"[.;][ \t]+(?=[^\W\d_][^\W\d_]+\s*[:\-–—])", text[m.start(group) : line_end])
             value_end = m.start(group) + stop.start() + 1 if stop else line_end
+            if group == 1 and not stop:
+                value_end = _continued(text, value_end)
             actors = actors_in(text[m.start(group) : value_end], kb, m.start(group))
             if actors:
                 start = line_start if m.start() <= line_start else m.start()
@@ -519,6 +541,19 @@ def _item_fields(text: str, page: int, vocab: Vocabulary, anatomy: Anatomy, span
         if re.search(r"[^\W\d_]{3,}", item):
             evidence = span(page, *_line_at(text, m.start(1)))
             anatomy.rows.append(SpecRow(item, quantity, None, None, None, evidence))
+
+
+def _continued(text: str, end: int) -> int:
+    """The end of a label's value that runs on over indented lines ("Грузополучатель: Министерство …
+    Боливарианской Республики" / "                 Венесуэла, Каракас"), stopping at the next label."""
+    while end < len(text) and text[end] == "\n":
+        nxt_start, nxt_end = end + 1, text.find("\n", end + 1)
+        nxt_end = len(text) if nxt_end < 0 else nxt_end
+        line = text[nxt_start:nxt_end]
+        if not line[:1].isspace() or not line.strip() or re.match(r"\s*[^\W\d_][\w .]{0,40}:", line):
+            break
+        end = nxt_end
+    return end
 
 
 def _label_role(word: str, vocab: Vocabulary) -> str | None:

@@ -415,6 +415,20 @@ class RussianExtractor:
             # "российско-иранский контракт": the two parties of the deal the adjective qualifies
             if i not in named and i + 1 < len(sent) and any(lm in lex.nouns for lm in sent[i + 1].lemmas):
                 out += [Phrase(x, i, i + 1, i, "compound", "pair") for x in (a, b)]
+        # "Белорусское ОАО «Минский ремонтный завод»": an adjective phrase grown over the firm's legal
+        # form overlaps the firm's own name; the longer phrase of the same state stands for both
+        out = [
+            p
+            for p in out
+            if not any(
+                q is not p
+                and q.actor.code == p.actor.code
+                and q.start < p.end
+                and p.start < q.end
+                and (q.end - q.start, q.start) > (p.end - p.start, p.start)
+                for q in out
+            )
+        ]
         out.sort(key=lambda p: p.start)
         for k, p in enumerate(out):
             if not p.origin and p.form != "compound":
@@ -494,9 +508,9 @@ class RussianExtractor:
             return "subject"  # "В Минобороны России опровергли …": the institution speaks
         if j >= 1 and sent[j].text in "—–:":
             # "поставщик — АО «Рособоронэкспорт», заказчик — Министерство обороны Алжира": a party label
-            label = self.lex.party_labels.get((sent[j - 1].lemma,)) or next(
-                (r for (w, *rest), r in self.lex.party_labels.items() if not rest and w in sent[j - 1].lemmas),
-                None,
+            words = sent[j - 1].lemmas
+            label = next(
+                (r for (w, *rest), r in self.lex.party_labels.items() if not rest and w in words), None
             )
             if label is not None:
                 return label
@@ -542,7 +556,9 @@ class RussianExtractor:
         if (
             j >= 0
             and {"gent", "nomn"} <= cases
-            and (sent[j].has_pos("NOUN") or _DESIGNATION.fullmatch(sent[j].text) or _MODEL.fullmatch(sent[j].text))
+            and (
+                sent[j].has_pos("NOUN") or _DESIGNATION.fullmatch(sent[j].text) or _MODEL.match(sent[j].text)
+            )
             and not sent[j].has_pos(*_VERBAL, "PREP")
             and not sent[j].lemmas & lex.time_nouns
             and not any(t.has_pos("VERB") for t in sent[p.end : p.end + 2])
@@ -823,8 +839,11 @@ class RussianExtractor:
                 else:
                     recipient = subject
             with_phrase = first_phrase("with")
-            if with_party is not None and with_phrase is not None and recipient is None and self._buyer(
-                sent, with_phrase
+            if (
+                with_party is not None
+                and with_phrase is not None
+                and recipient is None
+                and self._buyer(sent, with_phrase)
             ):
                 # "контракт с Министерством обороны Азербайджана", "договор с Силами обороны Уганды": the
                 # ministry or army a contract is made with buys

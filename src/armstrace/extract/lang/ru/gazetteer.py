@@ -278,13 +278,17 @@ class Gazetteer:
         if first is not None and first.kind == "place" and first.form == "adjective":
             return end, self._place_state(first)
         # "(г. Харьков)", "(Республика Беларусь)" right after the name
+        while end < len(tokens) and tokens[end].norm in self.firm_forms:
+            end += 1  # "«Арсенал-Трейд» ЕООД": a legal form after the name
         if end < len(tokens) and tokens[end].text == "(":
-            for k in range(end + 1, min(end + 6, len(tokens))):
-                if tokens[k].text == ")":
-                    break
+            close = next((k for k in range(end + 1, min(end + 10, len(tokens))) if tokens[k].text == ")"), None)
+            for k in range(end + 1, close or end):
                 mm = at.get(k)
                 if mm is not None and mm.kind in ("place", "state") and mm.form != "adjective":
-                    return end, mm.key if mm.kind == "state" else self._place_state(mm)
+                    # the bracket belongs to the firm's name: "ООО «Альфа-Трейд» (Республика Беларусь)"
+                    return close + 1 if close is not None else end, (
+                        mm.key if mm.kind == "state" else self._place_state(mm)
+                    )
         return None
 
     def _place_state(self, m: Mention) -> str:

@@ -20,7 +20,9 @@ from typing import Any
 
 # a decimal or dotted number ("12.03.2019", "1,5"), a word with inner hyphens ("Гроза-С",
 # "С-300", "9К58"), or one other character
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-‑]\w+)*|[^\w\s]")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-‑]\w+)*(?:[-‑][ \t]*\r?\n[ \t]*[^\W\d_A-ZА-ЯЁ]\w*)?|[^\w\s]")
+# a word broken at the end of a line ("Республи-\nки", "заключён-\nного"): read as one word
+_BROKEN = re.compile(r"[-‑][ \t]*\r?\n[ \t]*")
 QUOTES = frozenset("«»\"„“”'‘’")
 
 # pymorphy3 grammemes of case, folded: the second genitive and locative count as their base case
@@ -107,7 +109,12 @@ def read(word: str) -> Reading:
     norm = normalise(word)
     if not any(ch.isalpha() for ch in word) or not re.search(r"[а-яё]", norm):
         return Reading(norm, frozenset([norm]), frozenset(["OTHER"]), frozenset(), False, False, False)
-    parses = analyzer().parse(word)
+    try:
+        parses = analyzer().parse(word)
+    except (KeyError, ValueError):
+        # pymorphy3 names each character to guess a word's shape; characters without a Unicode name
+        # (rare scripts, unassigned code points) make it fail: such a word is read as unknown
+        parses = []
     lemmas: set[str] = set()
     pos: set[str] = set()
     cases: set[str] = set()
@@ -132,6 +139,8 @@ def read(word: str) -> Reading:
             present = True
     if not pos:
         pos.add("UNKN")
+    if not lemmas:
+        lemmas.add(norm)
     if present:
         future = False  # a two-aspect verb ("экспортирует", "реализует") reads as the present first
     return Reading(best, frozenset(lemmas), frozenset(pos), frozenset(cases), passive, past, future)
@@ -142,6 +151,8 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     out: list[Token] = []
     for m in _TOKEN.finditer(text):
         word = m.group(0)
+        if "\n" in word:
+            word = _BROKEN.sub("", word)
         out.append(Token(word, offset + m.start(), offset + m.end(), normalise(word), read(word)))
     return out
 
