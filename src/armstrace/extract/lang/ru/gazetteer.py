@@ -281,7 +281,8 @@ class Gazetteer:
         while end < len(tokens) and tokens[end].norm in self.firm_forms:
             end += 1  # "«Арсенал-Трейд» ЕООД": a legal form after the name
         if end < len(tokens) and tokens[end].text == "(":
-            close = next((k for k in range(end + 1, min(end + 10, len(tokens))) if tokens[k].text == ")"), None)
+            ahead = range(end + 1, min(end + 10, len(tokens)))
+            close = next((k for k in ahead if tokens[k].text == ")"), None)
             for k in range(end + 1, close or end):
                 mm = at.get(k)
                 if mm is not None and mm.kind in ("place", "state") and mm.form != "adjective":
