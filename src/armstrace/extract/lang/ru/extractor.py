@@ -149,6 +149,8 @@ class RussianExtractor:
                     continue
                 if low in ("г", "гг") and nxt.text[:1].isdigit():
                     continue  # "в IV квартале 2019 г. 6 (шести) комплектов": a date inside the sentence
+                if low == "г" and not (i > 1 and _is_year(tokens[i - 2].text)):
+                    continue  # "(г. Харьков)": "г." after anything but a year is a town, not a year
             out.append((start, i + 1))
             start = i + 1
         if start < len(tokens):
@@ -178,6 +180,7 @@ class RussianExtractor:
         previous: tuple[Hit, Actor | None] | None = None
         clauses = self._clauses(sent, hits)
         owners: dict[int, Actor] = {}  # item start -> the recipient a participle clause gives it
+        makers: dict[int, Actor] = {}  # item start -> the supplier a participle clause gives it
         # a participle clause ("станций, ранее поставленных Азербайджану") states an earlier transfer
         # of an item of the main clause: read it first, so the main clause can lean on its parties
         for lo, hi, relative in sorted(clauses, key=lambda c: not c[2]):
@@ -185,7 +188,12 @@ class RussianExtractor:
             c_items = [it for it in items if lo <= it.start < hi]
             c_phrases = [p for p in phrases if lo <= p.start < hi]
             if relative and not c_items:
-                c_items = [it for it in items if it.end == lo - 1 or it.end == lo][-1:]
+                # the goods the participle describes: the nearest before it, with no other trigger between
+                # ("машины БРДМ-2МС в количестве 10 (десяти) единиц, приобретаемые у …")
+                before = [it for it in items if it.end <= lo]
+                c_items = [
+                    it for it in before[-1:] if not any(it.end <= h.index < lo for h in hits)
+                ]
             elif not c_items and c_hits:
                 # "Продавец обязуется поставить, а Покупатель принять и оплатить вертолёты …": a shared
                 # object stands once, in the next clause, when that clause has no trigger of its own
@@ -198,6 +206,13 @@ class RussianExtractor:
                 ):
                     # ", а их капитальный ремонт … оплатила сербская сторона": the goods of the clause before
                     c_items = [it for it in items if it.start < lo][-1:]
+            if not relative and not c_items:
+                # "партия двигателей, изготовленных …, получена Министерством обороны Пакистана": the
+                # predicate after a participle clause speaks of the goods that clause describes
+                described = next((c for c in clauses if c[2] and c[1] == lo), None)
+                if described is not None:
+                    before = [it for it in items if it.end <= described[0]]
+                    c_items = before[-1:]
             gapped = not c_hits
             if gapped:
                 if previous is None or not c_items or not c_phrases:
@@ -207,6 +222,12 @@ class RussianExtractor:
             if (not gapped and self._hedged(sent, lo, main)) or self._domestic(sent, lo, hi, c_phrases):
                 continue
             supplier, recipient, explicit = self._assign(sent, main, c_hits, c_phrases)
+            if relative and supplier is not None and recipient is None:
+                makers.update({it.start: supplier for it in c_items})  # "двигателей, изготовленных X"
+            if not relative and supplier is None and c_items:
+                supplier = next((makers[it.start] for it in c_items if it.start in makers), None)
+                if supplier is not None and recipient is not None and supplier.code == recipient.code:
+                    supplier = None
             if supplier is None and recipient is not None and main.trigger.cls == "supply":
                 supplier = self._speaker(sent, main.index, phrases, recipient)
             if supplier is None and previous is not None and main.verbal and sent[lo].norm in ("и", ","):
@@ -468,7 +489,9 @@ class RussianExtractor:
         return out
 
     def _head(self, sent: list[Token], start: int, end: int) -> int:
-        """The first noun of a phrase: its case is the phrase's case."""
+        """The first noun of a phrase: its case is the phrase's case ("ГП «Завод …»": the abbreviation)."""
+        if sent[start].text.isupper() and sent[start].norm in self.lex.firm_forms:
+            return start
         for i in range(start, end):
             tok = sent[i]
             if tok.has_pos("NOUN") and not tok.is_quote:
@@ -688,13 +711,20 @@ class RussianExtractor:
                 and any(k > i for k in at)
             )
             participle = False
-            if tok.text == "," and any(start <= k < i for k in at):
+            if tok.text == ",":
                 # ", ранее поставленных Азербайджану": a participle trigger after a comma and adverbs
                 k = i + 1
                 while k < len(sent) and k - i <= 2 and sent[k].has_pos("ADVB") and k not in at:
                     k += 1
                 h = at.get(k)
-                participle = h is not None and h.verbal and sent[k].has_pos("PRTF")
+                # a passive participle describes goods and always opens its clause ("двигателей,
+                # изготовленных …"); an active one ("государством, закупившим …") only after a trigger
+                participle = (
+                    h is not None
+                    and h.verbal
+                    and sent[k].has_pos("PRTF")
+                    and (h.passive or any(start <= x < i for x in at))
+                )
             # "Беларусь поставила Азербайджану средства РЭБ и модернизировала его артиллерию": a second
             # finite verb of transfer after "и" or a comma opens a clause that shares the subject
             k = i + 1
@@ -725,6 +755,21 @@ class RussianExtractor:
                     for k in range(i + 1, min(len(sent), i + 3))
                 )
             )
+            # "партия двигателей, изготовленных заводом (г. Харьков), получена Министерством …": after a
+            # participle clause, a comma and a finite predicate return to the main clause
+            predicate = (
+                relative
+                and tok.text == ","
+                and i + 1 < len(sent)
+                and (
+                    sent[i + 1].has_pos("PRTS")
+                    or (sent[i + 1].has_pos("VERB") and (i + 1) in at)
+                )
+            )
+            if predicate and i > start:
+                out.append((start, i, True))
+                start, relative = i, False
+                continue
             if (cut or colon or participle or coordinated or own) and i > start:
                 out.append((start, i, relative))
                 start = i + 1 if colon else i
@@ -804,6 +849,15 @@ class RussianExtractor:
             recipient = recipient or instr
             supplier = supplier or with_party
         elif main.passive:
+            agent = next(
+                (p for p in governed if p.role == "indecl" and 0 < p.start - main.index <= 2 and not p.origin),
+                None,
+            )
+            if instr is None and agent is not None and cls in ("produce", "supply", "service"):
+                # "изготовленных ГП «Завод …» (г. Харьков)": an undeclined name right after a passive
+                # participle is its agent
+                supplier = supplier or agent.actor
+                ambiguous = None if ambiguous is agent.actor else ambiguous
             supplier = supplier or instr
             recipient = recipient or ambiguous
         elif nominal:
@@ -1327,7 +1381,7 @@ class RussianExtractor:
 
 
 def _is_year(text: str) -> bool:
-    return len(text) == 4 and 1900 <= int(text) <= 2100
+    return len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100
 
 
 def _text(sent: list[Token], start: int, end: int) -> str:
