@@ -190,10 +190,8 @@ class RussianExtractor:
             if relative and not c_items:
                 # the goods the participle describes: the nearest before it, with no other trigger between
                 # ("машины БРДМ-2МС в количестве 10 (десяти) единиц, приобретаемые у …")
-                before = [it for it in items if it.end <= lo]
-                c_items = [
-                    it for it in before[-1:] if not any(it.end <= h.index < lo for h in hits)
-                ]
+                preceding = [it for it in items if it.end <= lo]
+                c_items = [it for it in preceding[-1:] if not any(it.end <= h.index < lo for h in hits)]
             elif not c_items and c_hits:
                 # "Продавец обязуется поставить, а Покупатель принять и оплатить вертолёты …": a shared
                 # object stands once, in the next clause, when that clause has no trigger of its own
@@ -211,8 +209,7 @@ class RussianExtractor:
                 # predicate after a participle clause speaks of the goods that clause describes
                 described = next((c for c in clauses if c[2] and c[1] == lo), None)
                 if described is not None:
-                    before = [it for it in items if it.end <= described[0]]
-                    c_items = before[-1:]
+                    c_items = [it for it in items if it.end <= described[0]][-1:]
             gapped = not c_hits
             if gapped:
                 if previous is None or not c_items or not c_phrases:
@@ -761,10 +758,7 @@ class RussianExtractor:
                 relative
                 and tok.text == ","
                 and i + 1 < len(sent)
-                and (
-                    sent[i + 1].has_pos("PRTS")
-                    or (sent[i + 1].has_pos("VERB") and (i + 1) in at)
-                )
+                and (sent[i + 1].has_pos("PRTS") or (sent[i + 1].has_pos("VERB") and (i + 1) in at))
             )
             if predicate and i > start:
                 out.append((start, i, True))
@@ -850,7 +844,7 @@ class RussianExtractor:
             supplier = supplier or with_party
         elif main.passive:
             agent = next(
-                (p for p in governed if p.role == "indecl" and 0 < p.start - main.index <= 2 and not p.origin),
+                (p for p in governed if p.role == "indecl" and 0 < p.start - main.index <= 2),
                 None,
             )
             if instr is None and agent is not None and cls in ("produce", "supply", "service"):
