@@ -118,6 +118,7 @@ class RussianExtractor:
     ) -> list[Transfer]:
         out: list[Transfer] = []
         account: Account | None = None
+        topic: list[tuple[Item, DocumentSpan]] = []  # catalogue systems the page has named, in order
         for seg in segments(text):
             tokens = tokenize(text[seg.start : seg.end], offset=seg.start)
             for lo, hi in self.sentences(tokens):
@@ -126,7 +127,7 @@ class RussianExtractor:
                     continue  # a table row: the anatomy reads specification tables
                 start, end = sent[0].start, sent[-1].end
                 span = DocumentSpan(doc_id, path, page, start, end, text[start:end])
-                found, account = self._sentence(sent, span, text, account, reference_year, context)
+                found, account = self._sentence(sent, span, text, account, reference_year, context, topic)
                 out.extend(found)
         return out
 
@@ -166,8 +167,32 @@ class RussianExtractor:
         account: Account | None,
         reference_year: int | None,
         context: DocumentContext | None,
+        topic: list[tuple[Item, DocumentSpan]] | None = None,
     ) -> tuple[list[Transfer], Account | None]:
+        topic = topic if topic is not None else []
         mentions = self.gazetteer.mentions(sent)
+        named = [
+            (m.system, m.start) for m in mentions if m.kind == "system" and m.system is not None
+        ]  # remembered at the end of the sentence: "Bayraktar TB2 — турецкий … аппарат. … поставлялся в …"
+        try:
+            return self._read_sentence(
+                sent, mentions, evidence, page_text, account, reference_year, context, topic
+            )
+        finally:
+            for system, _ in named:
+                topic.append((Item(text=system.name, system=system.id, category=system.category), evidence))
+
+    def _read_sentence(
+        self,
+        sent: list[Token],
+        mentions: list[Mention],
+        evidence: DocumentSpan,
+        page_text: str,
+        account: Account | None,
+        reference_year: int | None,
+        context: DocumentContext | None,
+        topic: list[tuple[Item, DocumentSpan]],
+    ) -> tuple[list[Transfer], Account | None]:
         phrases = self._phrases(sent, mentions, context)
         blocked = {i for p in phrases for i in range(p.start, p.end)}
         blocked |= {i for m in mentions if m.kind in ("org", "system") for i in range(m.start, m.end)}
@@ -260,6 +285,14 @@ class RussianExtractor:
                 supplier, recipient = self._maker_sides(self._pair(sent, main, c_phrases), c_items)
             if supplier is None and recipient is not None:
                 supplier = self._origin(c_items, c_phrases, recipient)
+            on_topic = self._on_topic(c_items, topic)
+            if supplier is None and recipient is not None and on_topic is not None:
+                # "Bayraktar TB2 — турецкий … аппарат. … Первые комплексы получили …": the goods are the
+                # system the page is about, and its maker's state supplies them
+                maker = self._maker_state(on_topic[0])
+                if maker is not None and maker.code != recipient.code:
+                    supplier = maker
+                    spans = [*spans, on_topic[1]] if on_topic[1] not in spans else spans
             if supplier is not None and recipient is None and c_items:
                 # "в рамках контракта, подписанного с Министерством обороны Вьетнама, Вашему предприятию
                 # размещается заказ на изготовление …": the customer another clause of the sentence names
@@ -290,6 +323,8 @@ class RussianExtractor:
                 status = "service"  # "Самолёты переданы заказчику" after their repair: the hand-back
             specific = [it for it in c_items if not it.generic]
             chosen = [(it.item, it.quantity) for it in specific or c_items]
+            if on_topic is not None and not carried:
+                chosen = [(on_topic[0], next((it.quantity for it in c_items if it.quantity), None))]
             if not chosen and not main.verbal and sent[main.index].lemmas & self.lex.services_on_people:
                 # "прошли обучение 36 военнослужащих …": a service without goods is the service itself
                 chosen = [(Item(text=sent[main.index].text, system=None, category="other"), None)]
@@ -1067,6 +1102,25 @@ class RussianExtractor:
         if b.code in origins and a.code not in origins:
             return b, a
         return None, None
+
+    def _on_topic(
+        self, items: list[ItemSpan], topic: list[tuple[Item, DocumentSpan]]
+    ) -> tuple[Item, DocumentSpan] | None:
+        """The system the page named before, when the clause names its goods only by a bare head of the
+        same kind ("комплексы", "аппарат", "машины"): the page's last named system."""
+        if not topic or not items or any(it.item.system for it in items):
+            return None
+        last = topic[-1]
+        if any(it.item.category not in (last[0].category, "other") for it in items):
+            return None
+        return last
+
+    def _maker_state(self, item: Item) -> Actor | None:
+        system = self.kb.systems.get(item.system or "")
+        state = self.kb.states.get(system.origin or "") if system is not None else None
+        if state is None or state.historical:
+            return None
+        return Actor(id=state.code, name=self.kb.state_name(state.code), kind="state")
 
     def _origin(self, items: list[ItemSpan], phrases: list[Phrase], recipient: Actor) -> Actor | None:
         """A supplier named only as the origin of the goods: "белорусских комплексов", a catalogue system."""
