@@ -1341,7 +1341,18 @@ class RussianExtractor:
         return head
 
     def _item_follows(self, sent: list[Token], i: int) -> bool:
-        return i + 1 < len(sent) and self._item_head(sent[i + 1]) is not None
+        """A measure word that is goods itself: an item head follows ("комплект РЛС"), or a designation does
+        ("машины Bastion"), or an adjective qualifies it ("бронированные машины")."""
+        if i + 1 < len(sent) and self._item_head(sent[i + 1]) is not None:
+            return True
+        if i + 1 < len(sent) and (sent[i + 1].text[:1] in "«\"" or sent[i + 1].has_pos("UNKN", "OTHER")):
+            return sent[i + 1].text[:1].isupper() or sent[i + 1].text[:1] in "«\""
+        return (
+            i > 0
+            and bool(sent[i].lemmas & {"машина", "комплект", "батарея", "дивизион"})
+            and sent[i - 1].has_pos("ADJF", "PRTF")
+            and not sent[i - 1].has_pos("NUMR", "NPRO")
+        )
 
     def _grow_left(self, sent: list[Token], start: int, stop: set[int]) -> int:
         while (

@@ -247,6 +247,8 @@ class Gazetteer:
         if not form and m is not None and m.kind == "place" and m.form == "adjective":
             # "Минский завод колёсных тягачей": a place adjective before a word of a firm
             nxt = m.end
+            while nxt < len(tokens) and nxt - m.end < 2 and tokens[nxt].has_pos("ADJF"):
+                nxt += 1  # "Оршанский авиаремонтный завод"
             if nxt < len(tokens) and tokens[nxt].norm in self.firm_forms and tokens[nxt].has_pos("NOUN"):
                 end = nxt + 1
                 # "завод колёсных тягачей": the genitive tail of the name
