@@ -140,6 +140,7 @@ def build(crosswalk: Path) -> list[dict[str, Any]]:
             ("names_ru", names_ru),
             ("adjectives_en", unique(extra.get("adjectives_en", []), set())),
             ("adjectives_ru", unique(extra.get("adjectives_ru", []), set())),
+            ("demonyms_ru", unique(extra.get("demonyms_ru", []), set())),
             ("capitals", unique(extra.get("capitals", []), set())),
         ):
             if values:

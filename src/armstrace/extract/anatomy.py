@@ -467,7 +467,12 @@ def _parties(
             value_end = m.start(group) + stop.start() + 1 if stop else line_end
             if group == 1 and not stop:
                 value_end = _continued(text, value_end)
-            actors = actors_in(text[m.start(group) : value_end], kb, m.start(group))
+            value = text[m.start(group) : value_end]
+            actors = actors_in(value, kb, m.start(group))
+            sender = anatomy.parties.get("sender")
+            if not actors and sender is not None and _same_name(sender.actor.name, value):
+                # "Исполнитель: ТОО «…»" naming the firm of the letterhead, placed there by its address
+                actors = [(sender.actor, m.start(group), value_end)]
             if actors:
                 start = line_start if m.start() <= line_start else m.start()
                 anatomy.parties[role] = Party(actors[0][0], span(page, start, value_end))
@@ -541,6 +546,12 @@ def _item_fields(text: str, page: int, vocab: Vocabulary, anatomy: Anatomy, span
         if re.search(r"[^\W\d_]{3,}", item):
             evidence = span(page, *_line_at(text, m.start(1)))
             anatomy.rows.append(SpecRow(item, quantity, None, None, None, evidence))
+
+
+def _same_name(name: str, value: str) -> bool:
+    """A label's value that repeats a name: the same words, quotes and case aside."""
+    words = re.findall(r"\w+", name.lower())
+    return bool(words) and " ".join(words) in " ".join(re.findall(r"\w+", value.lower()))
 
 
 def _continued(text: str, end: int) -> int:

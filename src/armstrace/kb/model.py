@@ -81,6 +81,7 @@ class State:
     names_ru: tuple[str, ...] = ()  # Russian names (nominative)
     adjectives_en: tuple[str, ...] = ()  # adjectives and demonyms: "Belarusian", "Azerbaijani"
     adjectives_ru: tuple[str, ...] = ()
+    demonyms_ru: tuple[str, ...] = ()  # a people for its state: "китаец" ("Китайцы привезли ЗРК")
     capitals: tuple[str, ...] = ()  # capital names usable for the government: "Minsk", "Минск"
     alpha3: str = ""
     cow: int | None = None

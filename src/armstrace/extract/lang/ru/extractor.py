@@ -64,6 +64,7 @@ class Phrase:
     form: str  # name | adjective | capital | label | pronoun
     role: str = "none"  # recipient | supplier | with | pair | subject | dative | instr | gen | object
     origin: bool = False  # a state adjective of an item: "белорусские комплексы"
+    side: str = ""  # a contract label's side, whatever its case: "а Заказчик принял работы по ремонту"
     coord: bool = False  # the role comes from a coordinated actor: "и Армения, и Азербайджан"
 
 
@@ -517,7 +518,7 @@ class RussianExtractor:
                     continue
                 party = context.supplier if role == "supplier" else context.recipient
                 if party is not None:
-                    out.append(Phrase(party.actor, i, i + 1, i, "label"))
+                    out.append(Phrase(party.actor, i, i + 1, i, "label", side=role))
         return out
 
     def _head(self, sent: list[Token], start: int, end: int) -> int:
@@ -619,8 +620,8 @@ class RussianExtractor:
             and not any(t.has_pos("VERB") for t in sent[p.end : p.end + 2])
         ):
             return "gen"  # "вертолётов Ми-17 Министерства обороны …": a genitive owner, not a subject
-        if p.form == "label":
-            return "subject" if "nomn" in cases else ("dative" if "datv" in cases else "none")
+        if p.form == "label" and p.side:
+            return p.side  # "Исполнитель выполнил, а Заказчик принял работы": the contract says who is who
         if cases == {"datv"} or (cases >= {"datv"} and "nomn" not in cases and "gent" not in cases):
             return "dative"
         if "nomn" in cases:
@@ -913,10 +914,12 @@ class RussianExtractor:
                 # after a noun of supply with another party known, a dative-or-genitive name is the buyer
                 recipient, gen = gen_phrase.actor, None
             if subject is not None:
-                if recipient is not None and subject is not recipient:
+                if recipient is not None and subject.code != recipient.code:
                     supplier = supplier or subject
-                elif supplier is not None and subject is not supplier:
+                elif supplier is not None and subject.code != supplier.code:
                     recipient = subject
+                elif supplier is not None or recipient is not None:
+                    pass  # the subject is a side already named: "Исполнитель выполняет … на ГП «…»"
                 elif self._sells(subject) or (cls != "order" and with_party is None):
                     supplier = subject
                 else:
@@ -1193,6 +1196,16 @@ class RussianExtractor:
         return any(t.norm in ("будут", "будет", "будем") for t in sent[max(0, index - 3) : index])
 
     def _negated(self, sent: list[Token], index: int) -> bool:
+        if not sent[index].has_pos(*_VERBAL):
+            # "Таких поставок из Республики Беларусь не осуществлялось": a negated light verb after the noun
+            ahead = sent[index + 1 : index + 7]
+            for k, tok in enumerate(ahead[1:], start=1):
+                if tok.text in ",.;:":
+                    break
+                light = {lm[:-2] if lm.endswith("ся") else lm for lm in tok.lemmas}  # "не осуществлялось"
+                negated = ahead[k - 1].norm in self.lex.negations
+                if negated and light & (self.lex.light_verbs | self.lex.auxiliaries):
+                    return True
         j = index - 1
         while j >= 0 and (sent[j].lemmas & (self.lex.auxiliaries | self.lex.light_verbs)) and index - j <= 3:
             j -= 1
@@ -1345,8 +1358,8 @@ class RussianExtractor:
         ("машины Bastion"), or an adjective qualifies it ("бронированные машины")."""
         if i + 1 < len(sent) and self._item_head(sent[i + 1]) is not None:
             return True
-        if i + 1 < len(sent) and (sent[i + 1].text[:1] in "«\"" or sent[i + 1].has_pos("UNKN", "OTHER")):
-            return sent[i + 1].text[:1].isupper() or sent[i + 1].text[:1] in "«\""
+        if i + 1 < len(sent) and (sent[i + 1].text[:1] in '«"' or sent[i + 1].has_pos("UNKN", "OTHER")):
+            return sent[i + 1].text[:1].isupper() or sent[i + 1].text[:1] in '«"'
         return (
             i > 0
             and bool(sent[i].lemmas & {"машина", "комплект", "батарея", "дивизион"})

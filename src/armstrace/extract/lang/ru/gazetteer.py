@@ -120,6 +120,8 @@ class Gazetteer:
                     self._stems[_ADJ_END.sub("", adj.strip().lower().replace("ё", "е"))].add(state.code)
             for capital in state.capitals:
                 self._add("state", state.code, "capital", capital)
+            for demonym in state.demonyms_ru:
+                self._add("state", state.code, "name", demonym)  # "китайцы": the people for the state
         for org in kb.organisations.values():
             for name in (org.name, *org.aliases):
                 self._add("org", org.id, "name", name)
