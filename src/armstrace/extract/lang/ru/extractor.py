@@ -45,6 +45,8 @@ _DESIGNATION = re.compile(r"(?=[\w-]*\d)(?=[\w-]*[A-ZА-ЯЁ])[0-9A-ZА-ЯЁ]+(?
 # a model designation written with a capital and lower-case letters: "Су-57", "Ка-52", "Як-130"
 _MODEL = re.compile(r"[A-ZА-ЯЁ][a-zа-яё]{0,2}[A-ZА-ЯЁ]?-\d[\w-]*")
 _VERBAL = ("VERB", "INFN", "PRTF", "PRTS", "GRND")
+# a firm's own name in Latin script after a state adjective: "Thales", "Hanwha", "Dassault"
+_FOREIGN_NAME = re.compile(r"[A-Z][A-Za-z&.\-]+")
 _ENDS = frozenset(".!?…")
 _ALL_CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 _CURRENCY = frozenset(["долл", "доллар", "рубль", "руб", "евро", "юань", "фунт"])
@@ -435,6 +437,12 @@ class RussianExtractor:
                     j += 1
                 if j < len(sent) and sent[j].lemmas & lex.adjective_heads:
                     end = j + 1
+                elif j == end and j < len(sent) and _FOREIGN_NAME.fullmatch(sent[j].text):
+                    # "с французской Thales", "южнокорейская Hanwha": a firm of that state by its own name
+                    while j < len(sent) and _FOREIGN_NAME.fullmatch(sent[j].text):
+                        j += 1
+                    out.append(Phrase(m.actor, start, j, start, "adjective"))
+                    continue
                 else:
                     out.append(Phrase(m.actor, start, end, start, "adjective", origin=True))
                     continue
@@ -684,7 +692,7 @@ class RussianExtractor:
             if trigger is None:
                 continue
             if trigger.cls == "sign" and not any(
-                t.lemmas & lex.sign_objects for t in sent[max(0, i - 16) : i + 8]
+                t.lemmas & lex.sign_objects for t in sent[max(0, i - 16) : i + 16]
             ):
                 continue  # "подписали меморандум о сотрудничестве": no contract, no deal
             passive = reflexive or (verbal and tok.reading.passive and tok.has_pos("PRTS", "PRTF"))

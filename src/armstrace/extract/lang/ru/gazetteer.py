@@ -244,14 +244,14 @@ class Gazetteer:
     def _firm_at(self, tokens: list[Token], i: int, at: dict[int, Mention]) -> tuple[int, str] | None:
         """The end of a firm's name that starts at i, and the state its place gives, if it is one."""
         tok = tokens[i]
-        form = tok.norm in self.firm_forms and (tok.text.isupper() or tok.has_pos("NOUN"))
+        form = bool(_keys(tok) & self.firm_forms) and (tok.text.isupper() or tok.has_pos("NOUN"))
         m = at.get(i)
         if not form and m is not None and m.kind == "place" and m.form == "adjective":
             # "Минский завод колёсных тягачей": a place adjective before a word of a firm
             nxt = m.end
             while nxt < len(tokens) and nxt - m.end < 2 and tokens[nxt].has_pos("ADJF"):
                 nxt += 1  # "Оршанский авиаремонтный завод"
-            if nxt < len(tokens) and tokens[nxt].norm in self.firm_forms and tokens[nxt].has_pos("NOUN"):
+            if nxt < len(tokens) and _keys(tokens[nxt]) & self.firm_forms and tokens[nxt].has_pos("NOUN"):
                 end = nxt + 1
                 # "завод колёсных тягачей": the genitive tail of the name
                 while end < len(tokens) and tokens[end].has_pos("ADJF", "NOUN"):
@@ -264,7 +264,7 @@ class Gazetteer:
             return None
         # the quoted name after the firm's form: «Гродненский приборный завод «Неман-Радар»»
         j = i + 1
-        while j < len(tokens) and tokens[j].norm in self.firm_forms:
+        while j < len(tokens) and _keys(tokens[j]) & self.firm_forms:
             j += 1
         if j >= len(tokens) or tokens[j].text not in '«"':
             return None
@@ -282,7 +282,7 @@ class Gazetteer:
         if first is not None and first.kind == "place" and first.form == "adjective":
             return end, self._place_state(first)
         # "(г. Харьков)", "(Республика Беларусь)" right after the name
-        while end < len(tokens) and tokens[end].norm in self.firm_forms:
+        while end < len(tokens) and _keys(tokens[end]) & self.firm_forms:
             end += 1  # "«Арсенал-Трейд» ЕООД": a legal form after the name
         if end < len(tokens) and tokens[end].text == "(":
             ahead = range(end + 1, min(end + 10, len(tokens)))
