@@ -49,6 +49,7 @@ _SELLERS = ("export-agency", "defence-firm")
 _BUYERS = ("ministry", "armed-force")
 _NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f.,]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?")
 _TITLE_LINES = 12  # lines of page one searched for header fields
+_LETTERHEAD_LINE = 160  # a letterhead line is short: a longer one is the body of a text
 _CLASS_LINES = 6  # lines that make the title a class is read from first
 
 
@@ -408,7 +409,8 @@ def _header(text: str, vocab: Vocabulary, anatomy: Anatomy, span: _Spans, kb: Kn
     for n, seg in enumerate(letterhead):
         actors = [a for a in actors_in(text[seg.start : seg.end], kb, seg.start) if a[0].kind != "state"]
         sender = Party(actors[0][0], span(1, seg.start, seg.end)) if actors else None
-        if sender is None:
+        if sender is None and seg.end - seg.start <= _LETTERHEAD_LINE:
+            # a firm the knowledge base does not list only on a short letterhead line, not in a lead
             sender = _unlisted_firm(text, letterhead[n : n + 3], vocab, span, kb)
         if sender is not None:
             anatomy.fields["sender"] = sender.actor.name

@@ -99,6 +99,15 @@ class Account:
     items: list[Item] = field(default_factory=list)
 
 
+@dataclass
+class Memory:
+    """What the page has said so far, beyond the account of its last transfer: the catalogue systems it
+    named ("Bayraktar TB2 — турецкий … аппарат") and who spoke ("Представитель МИД КНДР заявил")."""
+
+    systems: list[tuple[Item, DocumentSpan]] = field(default_factory=list)
+    speakers: list[tuple[Actor, DocumentSpan]] = field(default_factory=list)
+
+
 class RussianExtractor:
     language = "ru"
     reads_paperwork = True
@@ -121,7 +130,7 @@ class RussianExtractor:
     ) -> list[Transfer]:
         out: list[Transfer] = []
         account: Account | None = None
-        topic: list[tuple[Item, DocumentSpan]] = []  # catalogue systems the page has named, in order
+        memory = Memory()
         for seg in segments(text):
             tokens = tokenize(text[seg.start : seg.end], offset=seg.start)
             for lo, hi in self.sentences(tokens):
@@ -130,7 +139,7 @@ class RussianExtractor:
                     continue  # a table row: the anatomy reads specification tables
                 start, end = sent[0].start, sent[-1].end
                 span = DocumentSpan(doc_id, path, page, start, end, text[start:end])
-                found, account = self._sentence(sent, span, text, account, reference_year, context, topic)
+                found, account = self._sentence(sent, span, text, account, reference_year, context, memory)
                 out.extend(found)
         return out
 
@@ -170,20 +179,27 @@ class RussianExtractor:
         account: Account | None,
         reference_year: int | None,
         context: DocumentContext | None,
-        topic: list[tuple[Item, DocumentSpan]] | None = None,
+        memory: Memory | None = None,
     ) -> tuple[list[Transfer], Account | None]:
-        topic = topic if topic is not None else []
+        memory = memory if memory is not None else Memory()
         mentions = self.gazetteer.mentions(sent)
         named = [
             (m.system, m.start) for m in mentions if m.kind == "system" and m.system is not None
         ]  # remembered at the end of the sentence: "Bayraktar TB2 — турецкий … аппарат. … поставлялся в …"
         try:
             return self._read_sentence(
-                sent, mentions, evidence, page_text, account, reference_year, context, topic
+                sent, mentions, evidence, page_text, account, reference_year, context, memory
             )
         finally:
             for system, _ in named:
-                topic.append((Item(text=system.name, system=system.id, category=system.category), evidence))
+                memory.systems.append((Item(system.name, system.id, system.category), evidence))
+            said = next((k for k, t in enumerate(sent) if t.lemmas & self.lex.reporting_verbs), None)
+            if said is not None:
+                # "Представитель Министерства иностранных дел КНДР назвал …": the speaker of the page
+                named_before = [m.actor for m in mentions if m.end <= said and m.form != "adjective"]
+                speakers = [a for a in named_before if a is not None]
+                if speakers:
+                    memory.speakers.append((speakers[-1], evidence))
 
     def _read_sentence(
         self,
@@ -194,7 +210,7 @@ class RussianExtractor:
         account: Account | None,
         reference_year: int | None,
         context: DocumentContext | None,
-        topic: list[tuple[Item, DocumentSpan]],
+        memory: Memory,
     ) -> tuple[list[Transfer], Account | None]:
         phrases = self._phrases(sent, mentions, context)
         blocked = {i for p in phrases for i in range(p.start, p.end)}
@@ -288,7 +304,17 @@ class RussianExtractor:
                 supplier, recipient = self._maker_sides(self._pair(sent, main, c_phrases), c_items)
             if supplier is None and recipient is not None:
                 supplier = self._origin(c_items, c_phrases, recipient)
-            on_topic = self._on_topic(c_items, topic)
+            on_topic = self._on_topic(c_items, memory.systems)
+            if (
+                supplier is None
+                and recipient is not None
+                and memory.speakers
+                and any(sent[k].norm == "мы" for k in range(lo, main.index))
+                and memory.speakers[-1][0].code != recipient.code
+            ):
+                # "«Мы никогда не экспортировали оружие в Россию»": the speaker's state
+                supplier = memory.speakers[-1][0]
+                spans = [*spans, memory.speakers[-1][1]]
             if supplier is None and recipient is not None and on_topic is not None:
                 # "Bayraktar TB2 — турецкий … аппарат. … Первые комплексы получили …": the goods are the
                 # system the page is about, and its maker's state supplies them
