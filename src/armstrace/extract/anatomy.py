@@ -646,8 +646,9 @@ def _currency(text: str, vocab: Vocabulary) -> str | None:
 def paperwork_transfers(anatomy: Anatomy, kb: KnowledgeBase) -> list[Transfer]:
     """One ordered transfer per specification row between the contract's seller and buyer."""
     context = anatomy.context(kb)
-    supplier = context.supplier
     recipient = context.recipient or context.end_user
+    # the seller by label or kind; else the firm whose letterhead lists goods for a foreign buyer
+    supplier = context.supplier or context.sender
     if supplier is None or recipient is None or supplier.actor.code == recipient.actor.code:
         return []
     out: list[Transfer] = []

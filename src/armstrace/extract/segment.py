@@ -41,10 +41,12 @@ def _is_break(line: str, next_line: str, longest: int) -> bool:
     nxt = next_line.lstrip()
     if not nxt:
         return True
+    if len(stripped) > 1 and stripped[-1] in "-‑" and stripped[-2].isalpha() and nxt[0].islower():
+        return False  # a word broken at the line's end: "Республи-" / "ки Эфиопия"
     if stripped.endswith(_END_PUNCT):
         return True
-    if nxt[0] in "-•*–—" or nxt[:2].rstrip(".)").isdigit():
-        return True  # list items
+    if nxt[0] in "-•*–—" or re.match(r"\d{1,2}(?:\.\d{1,2})*[.)]\s", nxt):
+        return True  # list items ("1. ", "2) ", "1.1. "), not a number that goes on the sentence
     # a short line followed by a capitalised line is a heading or a header field
     return len(stripped) < 0.6 * longest and (nxt[0].isupper() or nxt[0].isdigit())
 
