@@ -282,6 +282,10 @@ def read_anatomy(doc: Document, kb: KnowledgeBase) -> Anatomy:
     anatomy.cls = classify(first, vocab)
     span = _Spans(doc)
     _header(first, vocab, anatomy, span, kb)
+    if "sender" not in anatomy.parties:
+        _mail_sender(first, anatomy, span, kb)
+    if "sender" not in anatomy.parties:
+        _signature_firm(doc.pages[-1], len(doc.pages), vocab, anatomy, span, kb)
     for number, page in enumerate(doc.pages, start=1):
         _parties(page, number, vocab, anatomy, span, kb)
         if "delivery_terms" not in anatomy.fields:
@@ -419,8 +423,44 @@ def _header(text: str, vocab: Vocabulary, anatomy: Anatomy, span: _Spans, kb: Kn
             break
 
 
+_FROM = re.compile(r"^[ \t]*(?:от|from|отправитель|sender)[ \t]*:[ \t]*(.+)$", re.I | re.M)
+_DOMAIN = re.compile(r"@((?:[\w-]+\.)+([a-z]{2}))\b", re.I)
+
+
+def _mail_sender(text: str, anatomy: Anatomy, span: _Spans, kb: KnowledgeBase) -> None:
+    """An e-mail's sender placed by the country domain of the address: "От: … <d.m@yugoimport-sales.rs>"."""
+    head = "\n".join(text.splitlines()[:_TITLE_LINES])
+    m = _FROM.search(head)
+    domain = _DOMAIN.search(m.group(1)) if m else None
+    if m is None or domain is None:
+        return
+    tld = domain.group(2).upper()
+    code = "GB" if tld == "UK" else tld
+    if code not in kb.states or kb.states[code].historical:
+        return
+    name = domain.group(1).lower()
+    actor = Actor(id=f"firm:{code.lower()}:{name}", name=name, kind="organisation", state=code)
+    anatomy.parties["sender"] = Party(actor, span(1, *_line_at(text, m.start(1))))
+    anatomy.fields["sender"] = name
+
+
+def _signature_firm(
+    text: str, page: int, vocab: Vocabulary, anatomy: Anatomy, span: _Spans, kb: KnowledgeBase
+) -> None:
+    """A firm named with its town under the signature: "ОАО «Минский оптический завод «Линза-М», г. Минск"."""
+    segs = [seg for seg in segments(text) if seg.end - seg.start <= _LETTERHEAD_LINE][-3:]
+    for n, seg in enumerate(segs):
+        actors = [a for a in actors_in(text[seg.start : seg.end], kb, seg.start) if a[0].kind == "organisation"]
+        party = Party(actors[0][0], span(page, seg.start, seg.end)) if actors else None
+        party = party or _unlisted_firm(text, segs[n : n + 2], vocab, span, kb, page)
+        if party is not None:
+            anatomy.parties["sender"] = party
+            anatomy.fields["sender"] = party.actor.name
+            return
+
+
 def _unlisted_firm(
-    text: str, lines: list[Segment], vocab: Vocabulary, span: _Spans, kb: KnowledgeBase
+    text: str, lines: list[Segment], vocab: Vocabulary, span: _Spans, kb: KnowledgeBase, page: int = 1
 ) -> Party | None:
     """A letterhead firm the knowledge base does not list, placed by the state its letterhead names:
     "ОАО «Гомельский радиозавод» (Республика Беларусь)", or the firm's line and "г. Минск" below it."""
@@ -437,7 +477,7 @@ def _unlisted_firm(
             name = name or line.strip()
             firm_id = f"firm:{code.lower()}:{stable_id(name)}"
             actor = Actor(id=firm_id, name=name, kind="organisation", state=code)
-            return Party(actor, span(1, first.start, seg.end))
+            return Party(actor, span(page, first.start, seg.end))
     return None
 
 

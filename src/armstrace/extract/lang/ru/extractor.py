@@ -498,6 +498,13 @@ class RussianExtractor:
             out.append(Phrase(m.actor, start, end, head, m.form))
         if context is not None:
             out += self._labels(sent, mentions, context, out)
+            if context.sender is not None:
+                # "кипрская Национальная гвардия подписала с нами контракт": the writer's firm
+                out += [
+                    Phrase(context.sender.actor, i, i + 1, i, "pronoun")
+                    for i, tok in enumerate(sent)
+                    if tok.norm in ("мы", "нас", "нами", "нам") and not any(p.start <= i < p.end for p in out)
+                ]
         out += self._pronouns(sent, out, named)
         for i, a, b in self.gazetteer.compounds(sent):
             # "российско-иранский контракт": the two parties of the deal the adjective qualifies
