@@ -450,8 +450,9 @@ def _signature_firm(
     """A firm named with its town under the signature: "ОАО «Минский оптический завод «Линза-М», г. Минск"."""
     segs = [seg for seg in segments(text) if seg.end - seg.start <= _LETTERHEAD_LINE][-3:]
     for n, seg in enumerate(segs):
-        actors = [a for a in actors_in(text[seg.start : seg.end], kb, seg.start) if a[0].kind == "organisation"]
-        party = Party(actors[0][0], span(page, seg.start, seg.end)) if actors else None
+        found = actors_in(text[seg.start : seg.end], kb, seg.start)
+        orgs = [a for a in found if a[0].kind == "organisation"]
+        party = Party(orgs[0][0], span(page, seg.start, seg.end)) if orgs else None
         party = party or _unlisted_firm(text, segs[n : n + 2], vocab, span, kb, page)
         if party is not None:
             anatomy.parties["sender"] = party
