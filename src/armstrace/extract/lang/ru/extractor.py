@@ -222,6 +222,8 @@ class RussianExtractor:
         years = self._years(evidence.quote, reference_year)
         found: list[Transfer] = []
         previous: tuple[Hit, Actor | None] | None = None
+        previous_items: list[ItemSpan] = []
+        last_pair: tuple[Actor, Actor] | None = None
         clauses = self._clauses(sent, hits)
         owners: dict[int, Actor] = {}  # item start -> the recipient a participle clause gives it
         makers: dict[int, Actor] = {}  # item start -> the supplier a participle clause gives it
@@ -256,13 +258,24 @@ class RussianExtractor:
                     c_items = [it for it in items if it.end <= described[0]][-1:]
             gapped = not c_hits
             if gapped:
-                if previous is None or not c_items or not c_phrases:
+                if previous is None or not c_phrases:
+                    continue
+                if not c_items and any(t.text in "—–" for t in sent[lo:hi]):
+                    # "Вторым … получателем оружия из России стал Китай, третьим — Египет": the goods stay
+                    c_items = previous_items
+                if not c_items:
                     continue
                 c_hits = [previous[0]]  # gapping: ", а Армении — комплексы «Полонез»"
             main = self._main(c_hits)
             if (not gapped and self._hedged(sent, lo, main)) or self._domestic(sent, lo, hi, c_phrases):
                 continue
             supplier, recipient, explicit = self._assign(sent, main, c_hits, c_phrases)
+            if supplier is None and recipient is None and not c_phrases and last_pair is not None and lo > 0:
+                # "Варшава подписала с южнокорейскими компаниями контракты: Hanwha должна поставить …":
+                # a clause that names no party goes on with the pair of the clause before it
+                supplier, recipient = last_pair
+            if supplier is not None and recipient is not None:
+                last_pair = (supplier, recipient)
             if relative and supplier is not None and recipient is None:
                 makers.update({it.start: supplier for it in c_items})  # "двигателей, изготовленных X"
             if not relative and supplier is None and c_items:
@@ -342,6 +355,7 @@ class RussianExtractor:
                 owners.update({it.start: recipients[0] for it in c_items})
             else:
                 previous = (main, supplier)
+                previous_items = c_items
             if (
                 unnamed
                 and carried
@@ -620,7 +634,7 @@ class RussianExtractor:
         if (
             j >= 0
             and sent[j].norm in ("в", "во")
-            and cases == {"loct"}
+            and (cases == {"loct"} or ("loct" in cases and "accs" not in cases and p.form == "name"))
             and p.actor.kind == "state"
             and not (before is not None and before.end == j)
         ):
@@ -835,7 +849,16 @@ class RussianExtractor:
                 relative
                 and tok.text == ","
                 and i + 1 < len(sent)
-                and (sent[i + 1].has_pos("PRTS") or (sent[i + 1].has_pos("VERB") and (i + 1) in at))
+                and (
+                    sent[i + 1].has_pos("PRTS")
+                    or (sent[i + 1].has_pos("VERB") and (i + 1) in at)
+                    # ", Республика Беларусь отразила экспорт …": a subject and its verb
+                    or (
+                        sent[i + 1].has_pos("NOUN")
+                        and "nomn" in sent[i + 1].cases
+                        and any(t.has_pos("VERB") for t in sent[i + 2 : i + 5])
+                    )
+                )
             )
             if predicate and i > start:
                 out.append((start, i, True))
@@ -921,10 +944,14 @@ class RussianExtractor:
             supplier = supplier or with_party
         elif main.passive:
             agent = next(
-                (p for p in governed if p.role == "indecl" and 0 < p.start - main.index <= 2),
+                (
+                    p
+                    for p in governed
+                    if p.role == "indecl" and 0 < p.start - main.index <= 2 and p.actor.kind == "organisation"
+                ),
                 None,
             )
-            if instr is None and agent is not None and cls in ("produce", "supply", "service"):
+            if instr is None and agent is not None and cls in ("produce", "service") and not self._buyer(sent, agent):
                 # "изготовленных ГП «Завод …» (г. Харьков)": an undeclined name right after a passive
                 # participle is its agent
                 supplier = supplier or agent.actor
