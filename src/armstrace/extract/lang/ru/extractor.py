@@ -951,7 +951,9 @@ class RussianExtractor:
                 ),
                 None,
             )
-            if instr is None and agent is not None and cls in ("produce", "service") and not self._buyer(sent, agent):
+            if agent is not None and (instr is not None or cls not in ("produce", "service") or self._buyer(sent, agent)):
+                agent = None
+            if agent is not None:
                 # "изготовленных ГП «Завод …» (г. Харьков)": an undeclined name right after a passive
                 # participle is its agent
                 supplier = supplier or agent.actor
