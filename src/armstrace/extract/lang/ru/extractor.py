@@ -951,7 +951,8 @@ class RussianExtractor:
                 ),
                 None,
             )
-            if agent is not None and (instr is not None or cls not in ("produce", "service") or self._buyer(sent, agent)):
+            makes = cls in ("produce", "service")
+            if agent is not None and (instr is not None or not makes or self._buyer(sent, agent)):
                 agent = None
             if agent is not None:
                 # "изготовленных ГП «Завод …» (г. Харьков)": an undeclined name right after a passive
