@@ -274,19 +274,24 @@ def places_in(text: str, kb: KnowledgeBase, offset: int = 0) -> list[tuple[Actor
 # -- reading the document -------------------------------------------------------
 def read_anatomy(doc: Document, kb: KnowledgeBase) -> Anatomy:
     """Classify a document and read its header fields, parties and specification rows."""
+    from armstrace.extract.lang.ru.morph import deconfuse
+
     vocab = vocabulary(doc.language or "en")
     anatomy = Anatomy()
     if not doc.pages:
         return anatomy
-    first = doc.pages[0]
+    # read through OCR look-alikes ("ПАСП0РТ", "Имп0ртёр"); one character for one, so every offset
+    # and every evidence span still points at the page as it is
+    pages = [deconfuse(page) for page in doc.pages]
+    first = pages[0]
     anatomy.cls = classify(first, vocab)
     span = _Spans(doc)
     _header(first, vocab, anatomy, span, kb)
     if "sender" not in anatomy.parties:
         _mail_sender(first, anatomy, span, kb)
     if "sender" not in anatomy.parties:
-        _signature_firm(doc.pages[-1], len(doc.pages), vocab, anatomy, span, kb)
-    for number, page in enumerate(doc.pages, start=1):
+        _signature_firm(pages[-1], len(pages), vocab, anatomy, span, kb)
+    for number, page in enumerate(pages, start=1):
         _parties(page, number, vocab, anatomy, span, kb)
         if "delivery_terms" not in anatomy.fields:
             for pattern in vocab.delivery:
@@ -297,8 +302,8 @@ def read_anatomy(doc: Document, kb: KnowledgeBase) -> Anatomy:
                     break
         _rows(page, number, vocab, anatomy, span)
         _item_fields(page, number, vocab, anatomy, span)
-    last = doc.pages[-1]
-    _signature(last, len(doc.pages), vocab, anatomy, span)
+        _list_rows(page, number, anatomy, span)
+    _signature(pages[-1], len(pages), vocab, anatomy, span)
     return anatomy
 
 
@@ -579,6 +584,20 @@ _UNITS = re.compile(
 )
 
 
+_LIST_ROW = re.compile(r"^[ \t]*\d{1,3}[.)][ \t]+(\S.*?)[ \t]*[—–-][ \t]*(\d{1,5})[ \t]*(?:\([^)\n]{2,40}\)[ \t]*)?"
+                       r"(?:ед|шт|компл|единиц|комплект|units?|pcs|sets?)\b", re.I | re.M)
+
+
+def _list_rows(text: str, page: int, anatomy: Anatomy, span: _Spans) -> None:
+    """Numbered goods lines of an act or a letter: "1. Бронетранспортёр БТР-70М — 10 (десять) ед."."""
+    known = {row.evidence.start for row in anatomy.rows if row.evidence.page == page}
+    for m in _LIST_ROW.finditer(text):
+        start, end = _line_at(text, m.start(1))
+        if start in known or not re.search(r"[^\W\d_]{3,}", m.group(1)):
+            continue
+        anatomy.rows.append(SpecRow(m.group(1).strip(" ,;"), int(m.group(2)), None, None, None, span(page, start, end)))
+
+
 def _item_fields(text: str, page: int, vocab: Vocabulary, anatomy: Anatomy, span: _Spans) -> None:
     """The goods field of a passport, licence or certificate: "Товар: станция «Гроза-С» — 2 ед."."""
     for m in vocab.item_label.finditer(text):
@@ -643,12 +662,13 @@ def _rows(text: str, page: int, vocab: Vocabulary, anatomy: Anatomy, span: _Span
 def _row(
     line: str, vocab: Vocabulary, currency: str | None
 ) -> tuple[str, int | None, float | None, float | None, str | None] | None:
-    cells = [c.strip() for c in re.split(r"\s*\|\s*|\t|\s{2,}", line.strip()) if c.strip()]
+    separators = r"\s*\|\s*|\t|\s{2,}" + (r"|\s*;\s*" if line.count(";") >= 2 else "")
+    cells = [c.strip() for c in re.split(separators, line.strip()) if c.strip()]
     if len(cells) < 3:
         return None
     # a numbered row ("1 | Комплекс …") or an unnumbered row of a ruled table ("Бронеавтомобиль … | шт. | 10")
     numbered = re.fullmatch(r"\d{1,3}[.)]?", cells[0]) is not None
-    if not numbered and line.count("|") + line.count("\t") < 2:
+    if not numbered and line.count("|") + line.count("\t") + line.count(";") < 2:
         return None
     texts = [c for c in cells[0 if not numbered else 1 :] if re.search(r"[^\W\d_]{3,}", c)]
     if not texts:

@@ -146,11 +146,44 @@ def read(word: str) -> Reading:
     return Reading(best, frozenset(lemmas), frozenset(pos), frozenset(cases), passive, past, future)
 
 
+# OCR reads Cyrillic letters as Latin look-alikes or digits ("ПАСП0РТ", "Гpафик", "eдиниц"): inside
+# a word that has Cyrillic letters, each such character is read as the Cyrillic letter it looks like.
+# One character for one, so offsets never move.
+_LOOKALIKE = str.maketrans("AaBCcEeHKMOoPpTXxYy0", "АаВСсЕеНКМОоРрТХхУуО")
+_MIXED = re.compile(r"\w*[а-яё]\w*", re.I)
+_CONFUSABLE = re.compile(r"[AaBCcEeHKMOoPpTXxYy0]")
+
+
+def deconfuse(text: str) -> str:
+    """`text` with OCR look-alikes inside Cyrillic words read as Cyrillic, of the same length."""
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if not _CONFUSABLE.search(word) or not re.search(r"[а-яё]", word, re.I):
+            return word
+        lower = sum(ch.islower() for ch in word) > sum(ch.isupper() for ch in word)
+        out = []
+        for i, ch in enumerate(word):
+            if ch == "0":
+                near = word[i - 1 : i] + word[i + 1 : i + 2]
+                if any(c.isdigit() for c in near) or not any(c.isalpha() for c in near):
+                    out.append(ch)  # "С-300", "2020": a digit among digits stays a digit
+                    continue
+                out.append("о" if lower and i > 0 else "О")
+            else:
+                out.append(ch.translate(_LOOKALIKE) if ch.isalpha() else ch)
+        return "".join(out)
+
+    return _MIXED.sub(fix, text)
+
+
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """Tokens of `text` with their readings; offsets are shifted by `offset`."""
     out: list[Token] = []
     for m in _TOKEN.finditer(text):
         word = m.group(0)
+        if _CONFUSABLE.search(word):
+            word = deconfuse(word)
         if "\n" in word:
             word = _BROKEN.sub("", word)
         out.append(Token(word, offset + m.start(), offset + m.end(), normalise(word), read(word)))
