@@ -584,8 +584,11 @@ _UNITS = re.compile(
 )
 
 
-_LIST_ROW = re.compile(r"^[ \t]*\d{1,3}[.)][ \t]+(\S.*?)[ \t]*[—–-][ \t]*(\d{1,5})[ \t]*(?:\([^)\n]{2,40}\)[ \t]*)?"
-                       r"(?:ед|шт|компл|единиц|комплект|units?|pcs|sets?)\b", re.I | re.M)
+_LIST_ROW = re.compile(
+    r"^[ \t]*\d{1,3}[.)][ \t]+(\S.*?)[ \t]*[—–-][ \t]*(\d{1,5})[ \t]*(?:\([^)\n]{2,40}\)[ \t]*)?"
+    r"(?:ед|шт|компл|единиц|комплект|units?|pcs|sets?)\b",
+    re.I | re.M,
+)
 
 
 def _list_rows(text: str, page: int, anatomy: Anatomy, span: _Spans) -> None:
@@ -595,7 +598,8 @@ def _list_rows(text: str, page: int, anatomy: Anatomy, span: _Spans) -> None:
         start, end = _line_at(text, m.start(1))
         if start in known or not re.search(r"[^\W\d_]{3,}", m.group(1)):
             continue
-        anatomy.rows.append(SpecRow(m.group(1).strip(" ,;"), int(m.group(2)), None, None, None, span(page, start, end)))
+        item = m.group(1).strip(" ,;")
+        anatomy.rows.append(SpecRow(item, int(m.group(2)), None, None, None, span(page, start, end)))
 
 
 def _item_fields(text: str, page: int, vocab: Vocabulary, anatomy: Anatomy, span: _Spans) -> None:
