@@ -991,7 +991,7 @@ class RussianExtractor:
                     recipient = subject
                 elif supplier is not None or recipient is not None:
                     pass  # the subject is a side already named: "Исполнитель выполняет … на ГП «…»"
-                elif self._sells(subject) or (cls != "order" and with_party is None):
+                elif self._sells(subject) or (cls not in ("order", "sign") and with_party is None):
                     supplier = subject
                 else:
                     recipient = subject
