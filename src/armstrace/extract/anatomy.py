@@ -123,6 +123,18 @@ class Anatomy:
             if supplier is None and addressee is not None and _kind(addressee.actor, kb) in _SELLERS:
                 supplier = addressee
         if (
+            recipient is None
+            and sender is not None
+            and addressee is not None
+            and addressee.actor.code != sender.actor.code
+            and _kind(sender.actor, kb) not in _BUYERS
+            and _kind(addressee.actor, kb) in (*_BUYERS, "state")
+        ):
+            # a firm writing to a foreign ministry ("Начальнику Управления вооружения Министерства
+            # обороны Республики Узбекистан") writes to its buyer
+            recipient = addressee
+            supplier = supplier or sender
+        if (
             supplier is None
             and addressee is not None
             and _kind(addressee.actor, kb) in _SELLERS

@@ -649,6 +649,7 @@ class RussianExtractor:
         if len(cases) >= 4:
             if (
                 j >= 0
+                and not (before is not None and before.end == j + 1)  # "в Анкаре STM и …": not a genitive
                 and sent[j].has_pos("NOUN")
                 and not sent[j].has_pos(*_VERBAL)
                 and not sent[j].lemmas & lex.time_nouns
@@ -738,6 +739,11 @@ class RussianExtractor:
                         trigger, verbal = lex.nouns[lemma], False
             if trigger is None:
                 continue
+            if tok.lemmas & lex.goods_only_verbs and not (
+                any(self._item_head(t) for t in sent[max(0, i - 15) : i + 6])
+                and not any(t.lemmas & {"решение", "участие", "вооружение", "мера"} for t in sent[i + 1 : i + 3])
+            ):
+                continue  # "принять решение", "принять на вооружение": no goods change hands
             if trigger.cls == "sign" and not any(
                 t.lemmas & lex.sign_objects for t in sent[max(0, i - 16) : i + 16]
             ):

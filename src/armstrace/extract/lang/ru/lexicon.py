@@ -74,6 +74,7 @@ class Lexicon:
     services_on_people: frozenset[str]
     time_nouns: frozenset[str]
     won_orders: frozenset[str]
+    goods_only_verbs: frozenset[str]
     sign_objects: frozenset[str]
     fittings: frozenset[str]
     reporting_verbs: frozenset[str]
@@ -148,6 +149,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         services_on_people=_set(raw["services_on_people"]),
         time_nouns=_set(raw["time_nouns"]),
         won_orders=_set(raw["won_orders"]),
+        goods_only_verbs=_set(raw["goods_only_verbs"]),
         sign_objects=_set(raw["sign_objects"]),
         fittings=_set(raw["fittings"]),
         reporting_verbs=_set(raw["reporting_verbs"]),
