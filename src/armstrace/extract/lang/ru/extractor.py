@@ -741,7 +741,7 @@ class RussianExtractor:
                 continue
             if tok.lemmas & lex.goods_only_verbs and not (
                 any(self._item_head(t) for t in sent[max(0, i - 15) : i + 6])
-                and not any(t.lemmas & {"решение", "участие", "вооружение", "мера"} for t in sent[i + 1 : i + 3])
+                and not any(t.lemmas & lex.goods_only_not for t in sent[i + 1 : i + 3])
             ):
                 continue  # "принять решение", "принять на вооружение": no goods change hands
             if trigger.cls == "sign" and not any(

@@ -75,6 +75,7 @@ class Lexicon:
     time_nouns: frozenset[str]
     won_orders: frozenset[str]
     goods_only_verbs: frozenset[str]
+    goods_only_not: frozenset[str]
     sign_objects: frozenset[str]
     fittings: frozenset[str]
     reporting_verbs: frozenset[str]
@@ -150,6 +151,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         time_nouns=_set(raw["time_nouns"]),
         won_orders=_set(raw["won_orders"]),
         goods_only_verbs=_set(raw["goods_only_verbs"]),
+        goods_only_not=_set(raw["goods_only_not"]),
         sign_objects=_set(raw["sign_objects"]),
         fittings=_set(raw["fittings"]),
         reporting_verbs=_set(raw["reporting_verbs"]),
