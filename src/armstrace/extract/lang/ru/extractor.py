@@ -1243,14 +1243,11 @@ class RussianExtractor:
             for h in hits
         ):
             return "offered"  # "направила министерству коммерческое предложение на поставку"
-        if (
-            main.verbal
-            and sent[main.index].has_pos("INFN")
-            and any(
-                t.lemmas & lex.status_words["offered"] for t in sent[max(lo, main.index - 3) : main.index]
-            )
+        offer_words = lex.status_words["offered"] if main.verbal else frozenset({"готовый"})
+        if (not main.verbal or sent[main.index].has_pos("INFN")) and any(
+            t.lemmas & offer_words for t in sent[max(lo, main.index - 3) : main.index]
         ):
-            return "offered"  # "готово поставить", "выразила готовность передать"
+            return "offered"  # "готово поставить", "выразила готовность передать", "готово рассмотреть поставку"
         if main.trigger.cls == "service":
             return "service"
         tok = sent[main.index]
@@ -1275,7 +1272,7 @@ class RussianExtractor:
     def _negated(self, sent: list[Token], index: int) -> bool:
         if not sent[index].has_pos(*_VERBAL):
             # "Таких поставок из Республики Беларусь не осуществлялось": a negated light verb after the noun
-            ahead = sent[index + 1 : index + 7]
+            ahead = sent[index + 1 : index + 11]
             for k, tok in enumerate(ahead[1:], start=1):
                 if tok.text in ",.;:":
                     break
@@ -1299,6 +1296,8 @@ class RussianExtractor:
         window = sent[max(lo, main.index - 8) : main.index] + sent[main.index + 1 : main.index + 3]
         if main.trigger.cls == "offer":
             return False
+        if any("готовый" in t.lemmas for t in sent[max(lo, main.index - 3) : main.index]):
+            return False  # "готово рассмотреть поставку": a seller's offer, not a guess
         if (
             not main.verbal
             and main.index > 0
