@@ -1247,7 +1247,7 @@ class RussianExtractor:
         if (not main.verbal or sent[main.index].has_pos("INFN")) and any(
             t.lemmas & offer_words for t in sent[max(lo, main.index - 3) : main.index]
         ):
-            return "offered"  # "готово поставить", "выразила готовность передать", "готово рассмотреть поставку"
+            return "offered"  # "готово поставить", "выразила готовность передать", "готово рассмотреть …"
         if main.trigger.cls == "service":
             return "service"
         tok = sent[main.index]
