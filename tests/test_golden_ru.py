@@ -1,9 +1,9 @@
-"""Russian golden cases: every development case in `tests/cases/ru/` and `ru-dev2/` … `ru-dev7/`
-(sets by other authors; `ru-dev4` and `ru-dev5` were the first blind sets until they were read to
-find errors) as a test of its own; cases still failing are listed in each folder's
+"""Russian golden cases: every development case in `tests/cases/ru/` and `ru-dev2/` … `ru-dev9/`
+(sets by other authors; `ru-dev4`, `ru-dev5`, `ru-dev8` and `ru-dev9` were blind sets until they
+were read to find errors) as a test of its own; cases still failing are listed in each folder's
 `known-failures.txt` (strict xfail).
 
-The blind cases in `tests/cases/ru-heldout3/` and `ru-heldout4/` are only scored as a whole, never
+The blind cases in `tests/cases/ru-heldout5/` and `ru-heldout6/` are only scored as a whole, never
 case by case, so no failing case is shown to whoever works on the extractor.
 """
 
@@ -19,8 +19,9 @@ from armstrace.kb import default_kb
 from armstrace.records import DocumentSpan
 
 ROOT = Path(__file__).parent / "cases"
-FOLDERS = tuple(ROOT / name for name in ("ru", "ru-dev2", "ru-dev3", "ru-dev4", "ru-dev5", "ru-dev6", "ru-dev7"))
-BLIND = (ROOT / "ru-heldout3", ROOT / "ru-heldout4")
+DEVELOPMENT = ("ru", "ru-dev2", "ru-dev3", "ru-dev4", "ru-dev5", "ru-dev6", "ru-dev7", "ru-dev8", "ru-dev9")
+FOLDERS = tuple(ROOT / name for name in DEVELOPMENT)
+BLIND = (ROOT / "ru-heldout5", ROOT / "ru-heldout6")
 
 
 def _known_failures(folder: Path) -> set[str]:

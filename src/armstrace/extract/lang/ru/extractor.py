@@ -186,6 +186,21 @@ class RussianExtractor:
         named = [
             (m.system, m.start) for m in mentions if m.kind == "system" and m.system is not None
         ]  # remembered at the end of the sentence: "Bayraktar TB2 — турецкий … аппарат. … поставлялся в …"
+        said_after = next(
+            (
+                k
+                for k, t in enumerate(sent)
+                if t.lemmas & self.lex.reporting_verbs and any(x.text in "—–»" for x in sent[max(0, k - 3) : k])
+                # "«…», — рассказал …": a reporting verb right after the quote
+            ),
+            None,
+        )
+        if said_after is not None:
+            # "«…мы получили четыре вертолёта», — рассказал командующий Силами … Казахстан": who speaks
+            after = [m.actor for m in mentions if m.start > said_after and m.form != "adjective"]
+            speaker = next((a for a in after if a is not None), None)
+            if speaker is not None:
+                memory.speakers.append((speaker, evidence))
         try:
             return self._read_sentence(
                 sent, mentions, evidence, page_text, account, reference_year, context, memory
@@ -269,7 +284,7 @@ class RussianExtractor:
             main = self._main(c_hits)
             if (not gapped and self._hedged(sent, lo, main)) or self._domestic(sent, lo, hi, c_phrases):
                 continue
-            supplier, recipient, explicit = self._assign(sent, main, c_hits, c_phrases)
+            supplier, recipient, explicit = self._assign(sent, main, c_hits, c_phrases, c_items)
             if supplier is None and recipient is None and not c_phrases and last_pair is not None and lo > 0:
                 # "Варшава подписала с южнокорейскими компаниями контракты: Hanwha должна поставить …":
                 # a clause that names no party goes on with the pair of the clause before it
@@ -318,16 +333,16 @@ class RussianExtractor:
             if supplier is None and recipient is not None:
                 supplier = self._origin(c_items, c_phrases, recipient)
             on_topic = self._on_topic(c_items, memory.systems)
-            if (
-                supplier is None
-                and recipient is not None
-                and memory.speakers
-                and any(sent[k].norm == "мы" for k in range(lo, main.index))
-                and memory.speakers[-1][0].code != recipient.code
+            we = memory.speakers[-1] if memory.speakers else None
+            if we is not None and (supplier is None) != (recipient is None) and any(
+                sent[k].norm == "мы" for k in range(lo, main.index)
             ):
-                # "«Мы никогда не экспортировали оружие в Россию»": the speaker's state
-                supplier = memory.speakers[-1][0]
-                spans = [*spans, memory.speakers[-1][1]]
+                # "«Мы никогда не экспортировали оружие в Россию»", "от российских партнёров мы получили
+                # четыре вертолёта, — рассказал командующий …": the speaker's state is the open side
+                if supplier is None and recipient is not None and we[0].code != recipient.code:
+                    supplier, spans = we[0], [*spans, we[1]]
+                elif recipient is None and supplier is not None and we[0].code != supplier.code:
+                    recipient, spans = we[0], [*spans, we[1]]
             if supplier is None and recipient is not None and on_topic is not None:
                 # "Bayraktar TB2 — турецкий … аппарат. … Первые комплексы получили …": the goods are the
                 # system the page is about, and its maker's state supplies them
@@ -629,7 +644,12 @@ class RussianExtractor:
             return "works"  # "ремонт … на 558-м авиаремонтном заводе": the firm where the work is done
         if j >= 1 and (sent[j - 1].norm, sent[j].norm) in lex.role_phrases:
             return lex.role_phrases[(sent[j - 1].norm, sent[j].norm)]
-        if j >= 0 and (sent[j].norm,) in lex.role_phrases and not (j > 0 and sent[j - 1].has_pos("PREP")):
+        if (
+            j >= 0
+            and (sent[j].norm,) in lex.role_phrases
+            # "с Силами обороны", "командующий Силами воздушной обороны": governed, not "by the efforts of"
+            and not (j > 0 and (sent[j - 1].has_pos("PREP") or sent[j - 1].lemmas & lex.instr_governors))
+        ):
             return lex.role_phrases[(sent[j].norm,)]
         if (
             j >= 0
@@ -734,7 +754,7 @@ class RussianExtractor:
                 lemma = next((lm for lm in tok.lemmas if lm in lex.nouns), None)
                 if lemma is not None:
                     need = lex.noun_context.get(lemma)
-                    near = sent[max(0, i - 2) : i + 3]
+                    near = sent[max(0, i - 4) : i + 3]
                     if need is None or any(t.lemmas & need for t in near):
                         trigger, verbal = lex.nouns[lemma], False
             if trigger is None:
@@ -884,7 +904,12 @@ class RussianExtractor:
 
     # -- who gives, who receives --------------------------------------------
     def _assign(
-        self, sent: list[Token], main: Hit, hits: list[Hit], phrases: list[Phrase]
+        self,
+        sent: list[Token],
+        main: Hit,
+        hits: list[Hit],
+        phrases: list[Phrase],
+        items: list[ItemSpan] | None = None,
     ) -> tuple[Actor | None, Actor | None, bool]:
         cls = main.trigger.cls
         nouns = ("supply", "produce", "offer", "service")
@@ -990,6 +1015,13 @@ class RussianExtractor:
                 # "поставка Турции", "продажа азербайджанской компании … белорусского производства":
                 # after a noun of supply with another party known, a dative-or-genitive name is the buyer
                 recipient, gen = gen_phrase.actor, None
+            if subject is not None and with_party is not None and supplier is None and recipient is None:
+                # "Россия подписала с Нейпьидо контракт на Су-30СМЭ": of two signers, the goods' maker sells
+                made = {s.origin for it in items or () if (s := self.kb.systems.get(it.item.system or ""))}
+                if subject.code in made and with_party.code not in made:
+                    supplier, recipient = subject, with_party
+                elif with_party.code in made and subject.code not in made:
+                    supplier, recipient = with_party, subject
             if subject is not None:
                 if recipient is not None and subject.code != recipient.code:
                     supplier = supplier or subject
@@ -1081,7 +1113,9 @@ class RussianExtractor:
         before = [
             p for p in phrases if p.role in ("subject", "indecl") and not p.origin and p.start < main.index
         ]
-        for a, b in itertools.pairwise(before):
+        # "подписанный Москвой и Нью-Дели": the coordinated agents of a signed contract
+        agents = [p for p in phrases if p.role == "instr" and not p.origin and p.start > main.index]
+        for a, b in [*itertools.pairwise(before), *itertools.pairwise(agents)]:
             if b.coord and a.actor.code != b.actor.code:
                 return [a, b]
         return []

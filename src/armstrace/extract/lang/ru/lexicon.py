@@ -74,6 +74,7 @@ class Lexicon:
     services_on_people: frozenset[str]
     time_nouns: frozenset[str]
     won_orders: frozenset[str]
+    instr_governors: frozenset[str]
     goods_only_verbs: frozenset[str]
     goods_only_not: frozenset[str]
     sign_objects: frozenset[str]
@@ -150,6 +151,7 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         services_on_people=_set(raw["services_on_people"]),
         time_nouns=_set(raw["time_nouns"]),
         won_orders=_set(raw["won_orders"]),
+        instr_governors=_set(raw["instr_governors"]),
         goods_only_verbs=_set(raw["goods_only_verbs"]),
         goods_only_not=_set(raw["goods_only_not"]),
         sign_objects=_set(raw["sign_objects"]),
