@@ -85,7 +85,6 @@ def test_russian_held_out_scores() -> None:
     from armstrace.kb import default_kb
 
     kb = default_kb()
-    root = Path(__file__).parent / "cases"
     cases = [c for folder in BLIND for c in load_cases(folder)]
     assert len(cases) >= 80
     results = evaluate(

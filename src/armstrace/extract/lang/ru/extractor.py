@@ -186,15 +186,9 @@ class RussianExtractor:
         named = [
             (m.system, m.start) for m in mentions if m.kind == "system" and m.system is not None
         ]  # remembered at the end of the sentence: "Bayraktar TB2 — турецкий … аппарат. … поставлялся в …"
-        said_after = next(
-            (
-                k
-                for k, t in enumerate(sent)
-                if t.lemmas & self.lex.reporting_verbs and any(x.text in "—–»" for x in sent[max(0, k - 3) : k])
-                # "«…», — рассказал …": a reporting verb right after the quote
-            ),
-            None,
-        )
+        # "«…», — рассказал …": a reporting verb right after a quote or a dash
+        quoted = [k for k, t in enumerate(sent) if any(x.text in "—–»" for x in sent[max(0, k - 3) : k])]
+        said_after = next((k for k in quoted if sent[k].lemmas & self.lex.reporting_verbs), None)
         if said_after is not None:
             # "«…мы получили четыре вертолёта», — рассказал командующий Силами … Казахстан": who speaks
             after = [m.actor for m in mentions if m.start > said_after and m.form != "adjective"]
@@ -334,8 +328,10 @@ class RussianExtractor:
                 supplier = self._origin(c_items, c_phrases, recipient)
             on_topic = self._on_topic(c_items, memory.systems)
             we = memory.speakers[-1] if memory.speakers else None
-            if we is not None and (supplier is None) != (recipient is None) and any(
-                sent[k].norm == "мы" for k in range(lo, main.index)
+            if (
+                we is not None
+                and (supplier is None) != (recipient is None)
+                and any(sent[k].norm == "мы" for k in range(lo, main.index))
             ):
                 # "«Мы никогда не экспортировали оружие в Россию»", "от российских партнёров мы получили
                 # четыре вертолёта, — рассказал командующий …": the speaker's state is the open side
