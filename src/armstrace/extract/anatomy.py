@@ -529,6 +529,16 @@ def _parties(
                 value_end = _continued(text, value_end)
             value = text[m.start(group) : value_end]
             actors = actors_in(value, kb, m.start(group))
+            if not actors and group == 1 and not stop:
+                # "Грузополучатель: Командование противовоздушной обороны Боливарианских национальных" /
+                # "вооружённых сил Венесуэлы, г. Каракас": a value wrapped onto a line of its own
+                nxt = text.find("\n", value_end + 1)
+                nxt = len(text) if nxt < 0 else nxt
+                line = text[value_end + 1 : nxt]
+                if value_end < len(text) and not re.match(r"\s*[^\W\d_][\w .]{0,40}:", line):
+                    value_end = nxt
+                    value = text[m.start(group) : value_end]
+                    actors = actors_in(value, kb, m.start(group))
             sender = anatomy.parties.get("sender")
             if not actors and sender is not None and _same_name(sender.actor.name, value):
                 # "Исполнитель: ТОО «…»" naming the firm of the letterhead, placed there by its address
@@ -544,8 +554,8 @@ def _parties(
         if named is None or named in anatomy.parties:
             continue
         # the party is the last actor named between the previous clause boundary and the label
-        lo = max(text.rfind(b, 0, m.start()) for b in ("\n\n", ". ", "; ", " и ", " and "))
-        lo = max(lo, 0)
+        bounds = [b.end() for b in _PARTY_BOUND.finditer(text, 0, m.start())]
+        lo = bounds[-1] if bounds else 0
         actors = sorted(actors_in(text[lo : m.start()], kb, lo), key=lambda a: a[1])
         orgs = [a for a in actors if a[0].kind == "organisation"] or actors
         if orgs:
@@ -643,6 +653,11 @@ def _continued(text: str, end: int) -> int:
             break
         end = nxt_end
     return end
+
+
+# where the words naming one party of a preamble begin: after a full stop, a semicolon, a blank line,
+# or "и"/"and" between two parties (with any spacing, a line break included)
+_PARTY_BOUND = re.compile(r"\n\s*\n|[.;]\s|\s(?:и|and)\s", re.I)
 
 
 def _label_role(word: str, vocab: Vocabulary) -> str | None:
