@@ -287,7 +287,7 @@ class Gazetteer:
         if end < len(tokens) and tokens[end].text == "(":
             ahead = range(end + 1, min(end + 10, len(tokens)))
             close = next((k for k in ahead if tokens[k].text == ")"), None)
-            for k in range(end + 1, close or end):
+            for k in range(end + 1, close or min(end + 10, len(tokens))):
                 mm = at.get(k)
                 if mm is not None and mm.kind in ("place", "state") and mm.form != "adjective":
                     # the bracket belongs to the firm's name: "ООО «Альфа-Трейд» (Республика Беларусь)"
