@@ -506,7 +506,8 @@ class RussianExtractor:
                 and start - 1 not in named
                 and (
                     (sent[start - 1].norm,) not in lex.role_phrases
-                    or (start > 1 and sent[start - 2].has_pos("PREP"))  # "с Силами обороны Уганды"
+                    # "с Силами обороны Уганды", "Вооружёнными силами Египта": the forces, not "by the efforts of"
+                    or (start > 1 and sent[start - 2].has_pos("PREP", "ADJF", "PRTF"))
                 )
                 and (
                     sent[start - 1].lemmas & lex.institutions
@@ -644,7 +645,9 @@ class RussianExtractor:
             j >= 0
             and (sent[j].norm,) in lex.role_phrases
             # "с Силами обороны", "командующий Силами воздушной обороны": governed, not "by the efforts of"
-            and not (j > 0 and (sent[j - 1].has_pos("PREP") or sent[j - 1].lemmas & lex.instr_governors))
+            and not (
+                j > 0 and (sent[j - 1].has_pos("PREP", "ADJF", "PRTF") or sent[j - 1].lemmas & lex.instr_governors)
+            )
         ):
             return lex.role_phrases[(sent[j].norm,)]
         if (
@@ -756,7 +759,7 @@ class RussianExtractor:
             if trigger is None:
                 continue
             if tok.lemmas & lex.goods_only_verbs and not (
-                any(self._item_head(t) for t in sent[max(0, i - 15) : i + 6])
+                any(self._item_head(t) for t in sent[max(0, i - 15) : i + 10])
                 and not any(t.lemmas & lex.goods_only_not for t in sent[i + 1 : i + 3])
             ):
                 continue  # "принять решение", "принять на вооружение": no goods change hands
