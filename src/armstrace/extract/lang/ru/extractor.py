@@ -506,7 +506,7 @@ class RussianExtractor:
                 and start - 1 not in named
                 and (
                     (sent[start - 1].norm,) not in lex.role_phrases
-                    # "с Силами обороны Уганды", "Вооружёнными силами Египта": the forces, not "by the efforts of"
+                    # "с Силами обороны Уганды", "Вооружёнными силами Египта": the forces themselves
                     or (start > 1 and sent[start - 2].has_pos("PREP", "ADJF", "PRTF"))
                 )
                 and (
@@ -645,9 +645,8 @@ class RussianExtractor:
             j >= 0
             and (sent[j].norm,) in lex.role_phrases
             # "с Силами обороны", "командующий Силами воздушной обороны": governed, not "by the efforts of"
-            and not (
-                j > 0 and (sent[j - 1].has_pos("PREP", "ADJF", "PRTF") or sent[j - 1].lemmas & lex.instr_governors)
-            )
+            and not (j > 0 and sent[j - 1].has_pos("PREP", "ADJF", "PRTF"))
+            and not (j > 0 and sent[j - 1].lemmas & lex.instr_governors)
         ):
             return lex.role_phrases[(sent[j].norm,)]
         if (
