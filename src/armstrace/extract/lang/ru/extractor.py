@@ -624,6 +624,7 @@ class RussianExtractor:
             j >= 0
             and sent[j].norm in ("в", "во")
             and "loct" in cases
+            and p.form != "capital"  # "В Бамако прибыли вертолёты": where they arrived, not who speaks
             and p.end < len(sent)
             and sent[p.end].has_pos("VERB")
             and not sent[p.end].has_pos("PRTF", "PRTS")
@@ -994,6 +995,9 @@ class RussianExtractor:
             # nominal and contract events: the subject takes whichever side is open
             supplier = supplier or instr or (first("works") if cls in ("service", "produce") else None)
             supplier, recipient = self._pair_sides(pair, supplier, recipient)
+            if supplier is None and recipient is None and len(pair) == 2:
+                # "Сделка между Москвой и Каиром о поставке … Су-35": the maker of the goods sells
+                supplier, recipient = self._maker_sides(pair, items or [])
             if supplier is None and recipient is None and len(buyers) == 1:
                 # "между ООО «…» (Республика Беларусь) и Министерством обороны Казахстана": the ministry buys
                 recipient = buyers[0].actor
