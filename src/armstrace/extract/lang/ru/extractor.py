@@ -116,6 +116,7 @@ class RussianExtractor:
         self.kb = kb
         self.lex = lexicon or load_lexicon()
         self.gazetteer = Gazetteer(kb, self.lex.firm_forms)
+        self._opener_heads = frozenset(o[0] for o in self.lex.clause_openers)
 
     # -- the page ---------------------------------------------------------
     def extract_page(
@@ -187,8 +188,9 @@ class RussianExtractor:
             (m.system, m.start) for m in mentions if m.kind == "system" and m.system is not None
         ]  # remembered at the end of the sentence: "Bayraktar TB2 — турецкий … аппарат. … поставлялся в …"
         # "«…», — рассказал …": a reporting verb right after a quote or a dash
-        quoted = [k for k, t in enumerate(sent) if any(x.text in "—–»" for x in sent[max(0, k - 3) : k])]
-        said_after = next((k for k in quoted if sent[k].lemmas & self.lex.reporting_verbs), None)
+        reported = [k for k, t in enumerate(sent) if t.lemmas & self.lex.reporting_verbs]
+        after_quote = [k for k in reported if any(x.text in "—–»" for x in sent[max(0, k - 3) : k])]
+        said_after = after_quote[0] if after_quote else None
         if said_after is not None:
             # "«…мы получили четыре вертолёта», — рассказал командующий Силами … Казахстан": who speaks
             after = [m.actor for m in mentions if m.start > said_after and m.form != "adjective"]
@@ -898,6 +900,8 @@ class RussianExtractor:
 
     def _opens_clause(self, sent: list[Token], i: int) -> bool:
         """A compound conjunction starts at i ("после того, как", "потому что"); commas inside skipped."""
+        if sent[i].norm not in self._opener_heads:
+            return False
         words = [t.norm for t in sent[i : i + 8] if t.text != ","]
         return any(tuple(words[: len(o)]) == o for o in self.lex.clause_openers)
 

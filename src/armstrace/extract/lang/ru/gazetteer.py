@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from armstrace.extract.lang.ru.morph import Token, tokenize
@@ -55,10 +56,16 @@ _ORDINAL = re.compile(r"(\d+)-(?:й|я|е|м|го|му|ми|ю|х|ой|ом|ым
 
 
 def _keys(token: Token) -> frozenset[str]:
-    m = _ORDINAL.fullmatch(token.norm)
+    return _word_keys(token.norm, token.lemmas)
+
+
+@lru_cache(maxsize=200_000)
+def _word_keys(norm: str, lemmas: frozenset[str]) -> frozenset[str]:
+    """Every form a word matches a name by: its lemmas, itself, an ordinal's base ("558-м" -> "558-й")."""
+    m = _ORDINAL.fullmatch(norm)
     if m:
-        return token.lemmas | {token.norm, m.group(1) + "-й"}
-    return token.lemmas | {token.norm}
+        return lemmas | {norm, m.group(1) + "-й"}
+    return lemmas | {norm}
 
 
 def _alias_keys(token: Token) -> frozenset[str]:
