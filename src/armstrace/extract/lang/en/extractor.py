@@ -20,6 +20,7 @@ from functools import lru_cache
 import spacy
 from spacy.tokens import Doc, Span
 
+from armstrace.extract.anatomy import DocumentContext
 from armstrace.extract.lang.en.gazetteer import Gazetteer, Mention
 from armstrace.extract.lang.en.lexicon import Lexicon, Trigger, load_lexicon
 from armstrace.extract.segment import Segment, segments
@@ -132,6 +133,7 @@ def _nlp() -> spacy.language.Language:
 
 class EnglishExtractor:
     language = "en"
+    reads_paperwork = True
 
     def __init__(self, kb: KnowledgeBase, lexicon: Lexicon | None = None) -> None:
         self.kb = kb
@@ -142,7 +144,14 @@ class EnglishExtractor:
 
     # -- the page ---------------------------------------------------------
     def extract_page(
-        self, text: str, *, doc_id: str, path: str, page: int, reference_year: int | None = None
+        self,
+        text: str,
+        *,
+        doc_id: str,
+        path: str,
+        page: int,
+        reference_year: int | None = None,
+        context: DocumentContext | None = None,
     ) -> list[Transfer]:
         out: list[Transfer] = []
         account: Account | None = None
@@ -161,7 +170,7 @@ class EnglishExtractor:
                 span = DocumentSpan(
                     doc=doc_id, path=path, page=page, start=start, end=end, quote=text[start:end]
                 )
-                found, account = self._sentence(sent, span, account, reference_year, text)
+                found, account = self._sentence(sent, span, account, reference_year, text, context)
                 out.extend(found)
         return out
 
@@ -221,6 +230,7 @@ class EnglishExtractor:
         account: Account | None,
         reference_year: int | None,
         page_text: str,
+        context: DocumentContext | None = None,
     ) -> tuple[list[Transfer], Account | None]:
         if self._trigger_words.isdisjoint(t.lower_ for t in sent):
             return [], account  # most sentences state no transfer: skip them before any work
@@ -268,6 +278,12 @@ class EnglishExtractor:
             if supplier is None and recipient is not None:
                 supplier = self._origin_supplier(hit, origins, recipient)
                 by_origin = supplier is not None
+            papers: list[DocumentSpan] = []
+            if context is not None and (supplier is None or recipient is None):
+                # "we confirm that manufacture of the four stations is proceeding": the paperwork's
+                # parties (letterhead, addressee, contract labels) fill the side the sentence leaves open
+                supplier, recipient, papers = _from_paperwork(supplier, recipient, context)
+                carried = carried or bool(papers)
             if supplier is None or recipient is None or supplier.code == recipient.code:
                 continue
             if hit.trigger.cls == "support" and not hit.items:
@@ -291,8 +307,8 @@ class EnglishExtractor:
                 and account.recipient.code == recipient.code
             ):
                 t_years = account.years
-            spans: list[DocumentSpan] = [evidence]
-            if carried and account is not None:
+            spans: list[DocumentSpan] = [evidence, *papers]
+            if carried and account is not None and not papers:
                 a_start, a_end = account.span
                 spans.append(
                     DocumentSpan(
@@ -918,3 +934,19 @@ class EnglishExtractor:
         if not found:
             return None
         return min(found), max(found)
+
+
+def _from_paperwork(
+    supplier: Actor | None, recipient: Actor | None, context: DocumentContext
+) -> tuple[Actor | None, Actor | None, list[DocumentSpan]]:
+    """Fill a side a sentence leaves open from the document's paperwork, with the line that names it."""
+    spans: list[DocumentSpan] = []
+    seller = context.supplier or context.sender
+    buyer = context.recipient or context.end_user
+    if supplier is None and seller is not None and (recipient is None or seller.actor.code != recipient.code):
+        supplier = seller.actor
+        spans.append(seller.evidence)
+    if recipient is None and buyer is not None and (supplier is None or buyer.actor.code != supplier.code):
+        recipient = buyer.actor
+        spans.append(buyer.evidence)
+    return supplier, recipient, spans
