@@ -39,7 +39,8 @@ from armstrace.records import Actor, DocumentSpan, Item, Status, Transfer
 _YEAR = r"(19[5-9]\d|20[0-4]\d)"
 _RANGE = re.compile(rf"\b{_YEAR}\s*(?:-|–|—|по|до)\s*{_YEAR}\b")
 _SINCE = re.compile(rf"\bс\s+{_YEAR}\s*(?:г\.|года?\b)(?!\s*(?:-|–|—|по|до))", re.I)
-_SINGLE = re.compile(rf"(?<![\d/№-]){_YEAR}(?![\d/])")
+_SINGLE = re.compile(rf"(?<![\d/№:-]){_YEAR}(?![\d/])")
+_EDITION = re.compile(r"(?:инкотермс|incoterms|гост|стб|iso|ту)[\s®]*[\d.:\-–]*\d{4}", re.I)
 # a model designation: digits and capitals, maybe hyphenated ("2С3", "П-18", "9К33", "Т-72Б3")
 _DESIGNATION = re.compile(r"(?=[\w-]*\d)(?=[\w-]*[A-ZА-ЯЁ])[0-9A-ZА-ЯЁ]+(?:-[0-9A-ZА-ЯЁ]+)*")
 # a model designation written with a capital and lower-case letters: "Су-57", "Ка-52", "Як-130"
@@ -1555,6 +1556,8 @@ class RussianExtractor:
 
     # -- years -----------------------------------------------------------------
     def _years(self, text: str, reference_year: int | None) -> tuple[int, int] | None:
+        # "на условиях CIP Баку (Инкотермс 2010)", "ГОСТ 15150-69", "ISO 9001:2015": editions, not dates
+        text = _EDITION.sub(lambda m: " " * len(m.group(0)), text)
         found: list[int] = []
         for m in _RANGE.finditer(text):
             found += [int(m.group(1)), int(m.group(2))]

@@ -233,9 +233,8 @@ class Gazetteer:
                 i += 1
                 continue
             end, state = span
-            inside = [m for m in found if i <= m.start < end]
-            if any(m.kind == "org" for m in inside):
-                i += 1
+            if any(m.kind == "org" and m.start < end and i < m.end for m in found):
+                i += 1  # "Государственное … предприятие «Белспецвнештехника»": a listed firm stands
                 continue
             name = _spell(tokens[i:end])
             firm_id = f"firm:{state.lower()}:{stable_id(name)}"
