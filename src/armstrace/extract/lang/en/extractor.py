@@ -455,7 +455,7 @@ class EnglishExtractor:
             j -= 1
         prep = (
             low[j]
-            if j >= 0 and (low[j] in self.lex.roles or low[j] in ("with", "between", "and", "of"))
+            if j >= 0 and (low[j] in self.lex.roles or low[j] in ("with", "between", "and", "of", "in", "at"))
             else None
         )
         role = Role(m, prep)
@@ -598,6 +598,11 @@ class EnglishExtractor:
             supplier = from_right or from_left
             if to_right and recipient is not to_right and supplier is None and not hit.trigger.nominal:
                 supplier, recipient = recipient, to_right  # "X ordered … for Y": X acts for Y
+        elif cls == "arrive":
+            # "Challenger 2 tanks gifted by the United Kingdom have arrived in Ukraine": the goods are the
+            # subject; where they arrive receives, where they come from supplies
+            recipient = first(right, ("in", "at", "to", "into")) or to_left
+            supplier = from_right or from_left
         elif cls == "order":
             # "X signed a contract with Y for …": the one who signs with a supplier is the buyer
             recipient = to_right or to_left
@@ -746,6 +751,9 @@ class EnglishExtractor:
             ):
                 active[0].items.append(item)
         for t in active:
+            if not t.items and t.trigger.cls == "arrive":
+                # "Four Mi-171Sh helicopters bought from Russia arrived in Mali": the goods are the subject
+                t.items.extend([item for item in items if item[1] <= t.index][-1:])
             if not t.items and t.trigger.cls not in ("support",):
                 head = self._head_item(
                     doc, low, t, {h.index for h in triggers if h.trigger.cls != "continue"}
