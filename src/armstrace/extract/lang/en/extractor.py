@@ -56,6 +56,7 @@ _DETERMINERS = frozenset(
     ]
 )
 _BE = frozenset(["is", "are", "was", "were", "be", "been", "being"])
+_SUBJECT_PRONOUNS = frozenset(["i", "we", "you", "he", "she", "it", "they"])
 _IRREGULAR_PAST = frozenset(["sold", "sent", "gave", "given", "bought", "handed", "shipped", "received"])
 _POSSESSIVE = frozenset(["'s", "’s", "'", "’"])
 _YEAR = r"(19[5-9]\d|20[0-4]\d)"
@@ -430,10 +431,16 @@ class EnglishExtractor:
                 if not found:
                     continue  # "handed over", "took delivery": the verb alone is not a transfer
                 consumed.update(found)
+            participle = word.endswith("ed") or word in _IRREGULAR_PAST or word.endswith("en")
             passive = (
                 not chosen.nominal
-                and any(low[j] in _BE for j in range(max(0, i - 3), i))
-                and (word.endswith("ed") or word in _IRREGULAR_PAST or word.endswith("en"))
+                and participle
+                and (
+                    any(low[j] in _BE for j in range(max(0, i - 3), i))
+                    # "four submarines ordered by the Egyptian Navy": a participle after its noun, with
+                    # its agent
+                    or (nxt == "by" and prev not in _SUBJECT_PRONOUNS and prev in self.lex.item_heads)
+                )
             )
             hits.append(TriggerHit(i, i + 1, chosen, passive=passive))
         return hits
@@ -751,15 +758,31 @@ class EnglishExtractor:
             ):
                 active[0].items.append(item)
         for t in active:
-            if not t.items and t.trigger.cls == "arrive":
-                # "Four Mi-171Sh helicopters bought from Russia arrived in Mali": the goods are the subject
-                t.items.extend([item for item in items if item[1] <= t.index][-1:])
+            if not t.items and (t.trigger.cls == "arrive" or t.passive):
+                # "Four Mi-171Sh helicopters bought from Russia arrived in Mali", "four submarines ordered
+                # by Egypt": the goods are the subject, before the verb
+                before_item = [item for item in items if item[1] <= t.index][-1:]
+                t.items.extend(before_item or self._head_item_before(doc, low, t))
             if not t.items and t.trigger.cls not in ("support",):
                 head = self._head_item(
                     doc, low, t, {h.index for h in triggers if h.trigger.cls != "continue"}
                 )
                 if head is not None:
                     t.items.append(head)
+
+    def _head_item_before(self, doc: Doc, low: list[str], hit: TriggerHit) -> list[tuple[int, int, Mention]]:
+        """The subject of a passive or an arrival, found by its head noun right before the verb."""
+        j = hit.index - 1
+        while j >= 0 and low[j] in _BE | {"have", "has", "had", "all", "now", "finally", "also"}:
+            j -= 1
+        if j < 0 or low[j] not in self.lex.item_heads or low[j] in ("warfare", "spare", "mobile"):
+            return []
+        start = j
+        while start > 0 and doc[start - 1].is_alpha and low[start - 1] not in _DETERMINERS and j - start < 3:
+            if doc[start - 1].like_num or low[start - 1] in self.lex.number_words:
+                break
+            start -= 1
+        return [(start, j + 1, Mention("equip", start, j + 1, doc[start : j + 1].text))]
 
     def _head_item(
         self, doc: Doc, low: list[str], hit: TriggerHit, trigger_at: set[int]
