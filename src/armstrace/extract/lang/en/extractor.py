@@ -590,7 +590,7 @@ class EnglishExtractor:
         elif hit.passive:
             supplier = from_right or from_left
             recipient = to_right or to_left or subj
-        elif cls in ("supply", "offer", "support"):
+        elif cls in ("supply", "offer", "support", "produce"):
             if hit.trigger.nominal:
                 supplier = agent or from_right or subj or from_left
                 recipient = to_right or to_left or possessor or with_any
