@@ -46,7 +46,7 @@ def test_russian_reads_matched_blind_text_as_well_as_english() -> None:
     assert len(ru.per_case) >= 80 and len(en.per_case) >= 40
     assert ru.pair.f1 >= en.pair.f1 - 0.05  # parity: a gain in English asks as much of Russian
     assert ru.pair.f1 >= 0.5 and ru.pair.precision >= 0.7
-    assert en.pair.f1 >= 0.4 and en.pair.precision >= 0.9
+    assert en.pair.f1 >= 0.45 and en.pair.precision >= 0.9
 
 
 def test_english_matched_blind_sets_beat_the_naive_baseline() -> None:
