@@ -334,7 +334,7 @@ class RussianExtractor:
             if (
                 we is not None
                 and (supplier is None) != (recipient is None)
-                and any(sent[k].norm == "мы" for k in range(lo, main.index))
+                and any(sent[k].norm in self.lex.we for k in range(lo, main.index))
             ):
                 # "«Мы никогда не экспортировали оружие в Россию»", "от российских партнёров мы получили
                 # четыре вертолёта, — рассказал командующий …": the speaker's state is the open side
@@ -532,7 +532,7 @@ class RussianExtractor:
                 out += [
                     Phrase(context.sender.actor, i, i + 1, i, "pronoun")
                     for i, tok in enumerate(sent)
-                    if tok.norm in ("мы", "нас", "нами", "нам") and not any(p.start <= i < p.end for p in out)
+                    if tok.norm in self.lex.we and not any(p.start <= i < p.end for p in out)
                 ]
         out += self._pronouns(sent, out, named)
         for i, a, b in self.gazetteer.compounds(sent):
@@ -1284,7 +1284,7 @@ class RussianExtractor:
             for h in hits
         ):
             return "offered"  # "направила министерству коммерческое предложение на поставку"
-        offer_words = lex.status_words["offered"] if main.verbal else frozenset({"готовый"})
+        offer_words = lex.status_words["offered"] if main.verbal else lex.ready
         if (not main.verbal or sent[main.index].has_pos("INFN")) and any(
             t.lemmas & offer_words for t in sent[max(lo, main.index - 3) : main.index]
         ):
@@ -1337,7 +1337,7 @@ class RussianExtractor:
         window = sent[max(lo, main.index - 8) : main.index] + sent[main.index + 1 : main.index + 3]
         if main.trigger.cls == "offer":
             return False
-        if any("готовый" in t.lemmas for t in sent[max(lo, main.index - 3) : main.index]):
+        if any(t.lemmas & self.lex.ready for t in sent[max(lo, main.index - 3) : main.index]):
             return False  # "готово рассмотреть поставку": a seller's offer, not a guess
         if (
             not main.verbal
@@ -1479,7 +1479,7 @@ class RussianExtractor:
             return sent[i + 1].text[:1].isupper() or sent[i + 1].text[:1] in '«"'
         return (
             i > 0
-            and bool(sent[i].lemmas & {"машина", "комплект", "батарея", "дивизион"})
+            and bool(sent[i].lemmas & self.lex.goods_measures)
             and sent[i - 1].has_pos("ADJF", "PRTF")
             and not sent[i - 1].has_pos("NUMR", "NPRO")
         )

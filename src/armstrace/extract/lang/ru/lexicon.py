@@ -68,6 +68,9 @@ class Lexicon:
     item_tail: frozenset[str]
     number_words: dict[str, int]
     measure_words: frozenset[str]
+    goods_measures: frozenset[str]
+    ready: frozenset[str]
+    we: frozenset[str]
     months: dict[str, int]
     party_labels: dict[tuple[str, ...], str]
     abbreviations: frozenset[str]
@@ -143,6 +146,9 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         item_tail=_set(raw["item_tail"]),
         number_words={normalise(str(k)): int(v) for k, v in raw["number_words"].items()},
         measure_words=_set(raw["measure_words"]),
+        goods_measures=_set(raw["goods_measures"]),
+        ready=_set(raw["ready"]),
+        we=_set(raw["we"]),
         months={normalise(str(k)): int(v) for k, v in raw["months"].items()},
         party_labels={
             tuple(normalise(str(w)).split()): role for role, ws in raw["party_labels"].items() for w in ws
