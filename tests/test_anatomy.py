@@ -228,3 +228,64 @@ def test_anatomy_spans_quote_the_page(kb: KnowledgeBase, lines: list[str]) -> No
     assert_spans(doc, spans + [r.evidence for r in anatomy.rows])
     for t in extract_document(doc, kb):
         assert_spans(doc, [ev for ev in t.evidence if isinstance(ev, DocumentSpan)])
+
+
+# -- firms the knowledge base does not list, and what places them --------------------------------
+
+
+def test_an_unlisted_firm_is_placed_by_the_town_on_its_letterhead(kb: KnowledgeBase) -> None:
+    text = (
+        "АО «Ковровский оружейный завод «Кварц» (образец)\n"
+        "601900, Владимирская обл., г. Ковров, ул. Социалистическая, 41\n"
+        "Исх. № 312/вэд от 21.08.2019\n\n"
+        "Директору департамента\nАО «Рособоронэкспорт»\n\n"
+        "Доводим до Вашего сведения, что в адрес Армии Никарагуа отгружены 300 (триста) пулемётов ПКМ.\n"
+    )
+    anatomy = read_anatomy(document(text, "ru"), kb)
+    sender = anatomy.parties["sender"]
+    assert sender.actor.kind == "organisation" and sender.actor.state == "RU"
+    assert "Ковровский" in sender.actor.name and "г. Ковров" in sender.evidence.quote
+    found = extract_document(document(text, "ru"), kb)
+    assert {(t.supplier.code, t.recipient.code, t.status) for t in found} == {("RU", "NI", "delivered")}
+
+
+def test_an_e_mail_sender_is_placed_by_the_country_domain(kb: KnowledgeBase) -> None:
+    text = (
+        "От: Драган М. <d.m@yugoimport-sales.rs>\nКому: Павел Г.\nТема: Нора\n\n"
+        "Кипрская Национальная гвардия подписала с нами контракт на самоходные гаубицы Нора B-52.\n"
+    )
+    anatomy = read_anatomy(document(text, "ru"), kb)
+    assert anatomy.parties["sender"].actor.state == "RS"
+    found = extract_document(document(text, "ru"), kb)
+    assert {(t.supplier.code, t.recipient.code) for t in found} == {("RS", "CY")}
+
+
+def test_a_title_names_both_parties_and_the_goods_field_its_rows(kb: KnowledgeBase) -> None:
+    text = (
+        "Спецификация № 1\n"
+        "к Контракту № 643/К-2207 от 05.04.2021 между АО «Рособоронэкспорт» и Министерством обороны "
+        "Республики Казахстан\n"
+        "Товар: бронетранспортёры БТР-82А — 12 (двенадцать) ед.\n"
+    )
+    anatomy = read_anatomy(document(text, "ru"), kb)
+    assert anatomy.parties["supplier"].actor.code == "RU"
+    assert anatomy.parties["recipient"].actor.code == "KZ"
+    assert [(row.item, row.quantity) for row in anatomy.rows] == [("бронетранспортёры БТР-82А", 12)]
+
+
+def test_ocr_look_alikes_are_read_through_and_offsets_stay(kb: KnowledgeBase) -> None:
+    text = (
+        "ПАСП0РТ ЭКСП0РТН0Й СДЕЛКИ № 643/0187-21\n"
+        "Экспортёр: АО «Р0соборонэкспорт», г. М0сква\n"
+        "Имп0ртёр: Министерство обороны Республики Мали\n"
+        "Наименование продукции: вертолёты Ми-171Ш — 2 (две) ед.\n"
+    )
+    doc = document(text, "ru")
+    anatomy = read_anatomy(doc, kb)
+    assert anatomy.cls == "export-passport"
+    assert anatomy.parties["supplier"].actor.code == "RU" and anatomy.parties["recipient"].actor.code == "ML"
+    found = extract_document(doc, kb)
+    assert found and {(t.supplier.code, t.recipient.code) for t in found} == {("RU", "ML")}
+    for t in found:
+        for ev in t.evidence:
+            assert isinstance(ev, DocumentSpan) and text[ev.start : ev.end] == ev.quote

@@ -375,3 +375,12 @@ def test_load_raises_a_kberror_naming_the_file(tmp_path: Path) -> None:
 def test_missing_folder_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     problems = check(tmp_path / "missing")
     assert len(problems) == 1 and "does not exist" in problems[0].message
+
+
+def test_places_name_their_state_and_source(kb: KnowledgeBase) -> None:
+    """Towns place unlisted firms: each has a known state, names in both scripts and a source."""
+    assert len(kb.places) >= 300
+    assert kb.places["by-orsha"].state == "BY" and "оршанский" in kb.places["by-orsha"].adjectives_ru
+    for place in kb.places.values():
+        assert place.state in kb.states and place.source in kb.sources and place.names
+        assert all(a == a.lower() for a in place.adjectives_ru)

@@ -567,12 +567,13 @@ def _parties(
 def _between(text: str, vocab: Vocabulary, anatomy: Anatomy, span: _Spans, kb: KnowledgeBase) -> None:
     """A title that names both parties: "Спецификация № 1 к Контракту № … между АО «Рособоронэкспорт» и
     Министерством обороны Республики Казахстан"; the seller is told from the buyer by kind."""
-    for number, line in enumerate(text.splitlines(keepends=True)[:_TITLE_LINES]):
-        line_start = sum(len(x) for x in text.splitlines(keepends=True)[:number])
+    line_start = 0
+    for line in text.splitlines(keepends=True)[:_TITLE_LINES]:
+        here, line_start = line_start, line_start + len(line)
         m = vocab.between.search(line)
         if m is None:
             continue
-        actors = sorted(actors_in(line[m.start(1) :], kb, line_start + m.start(1)), key=lambda a: a[1])
+        actors = sorted(actors_in(line[m.start(1) :], kb, here + m.start(1)), key=lambda a: a[1])
         pair: list[tuple[Actor, int, int]] = []
         for a in actors:
             if all(a[0].code != b[0].code and not (b[1] <= a[1] < b[2]) for b in pair):
@@ -586,7 +587,7 @@ def _between(text: str, vocab: Vocabulary, anatomy: Anatomy, span: _Spans, kb: K
             buyer, seller = pair
         else:
             continue
-        evidence = span(1, line_start, line_start + len(line.rstrip("\r\n")))
+        evidence = span(1, here, here + len(line.rstrip("\r\n")))
         anatomy.parties.setdefault("supplier", Party(seller[0], evidence))
         anatomy.parties.setdefault("recipient", Party(buyer[0], evidence))
         return
