@@ -135,3 +135,24 @@ def test_held_out_scores_beat_the_naive_baseline() -> None:
     assert ours.pair.f1 >= 0.8 and ours.pair.precision >= 0.9
     assert ours.pair_item.f1 >= 0.7
     assert ours.pair.f1 >= naive.pair.f1 + 0.4
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the goods arrive; a gift; a participle after its goods with its agent; manufacture for a buyer
+        (
+            "Challenger 2 tanks gifted by the United Kingdom have arrived in Ukraine.",
+            {("GB", "UA", "delivered")},
+        ),
+        ("Four Mi-171Sh helicopters bought from Russia arrived in Mali in 2021.", {("RU", "ML", "delivered")}),
+        ("Four submarines ordered by Egypt from Germany were handed over in 2021.", {("DE", "EG", "ordered")}),
+        ("The delegation arrived in Minsk from Baku.", set()),
+    ],
+)
+def test_goods_that_arrive_and_reduced_passives(text: str, expected: set[tuple[str, str, str]]) -> None:
+    found = extract_text(text, default_kb())
+    assert {(t.supplier.code, t.recipient.code, t.status) for t in found} == expected
+    for t in found:
+        for ev in t.evidence:
+            assert isinstance(ev, DocumentSpan) and text[ev.start : ev.end] == ev.quote

@@ -510,3 +510,48 @@ def test_generic_goods_after_a_list_are_the_listed_goods(kb: KnowledgeBase) -> N
     )
     items = {t.item.text.lower() for t in ru(text, kb)}
     assert items and "техника" not in items
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a name spelled like a pronoun ("Того") is not every form of the pronoun
+        (
+            "Тем не менее в 2018–2022 годах Минск поставлял Баку военную технику.",
+            {("BY", "AZ", "delivered")},
+        ),
+        # a people stands for its state; the «-ся» passive of a trigger verb
+        ("Китайцы привезли сербской армии зенитные комплексы FK-3.", {("CN", "RS", "delivered")}),
+        (
+            "В 2017–2019 годах беспилотники Wing Loong II экспортировались из КНР в ОАЭ и Египет.",
+            {("CN", "AE", "delivered"), ("CN", "EG", "delivered")},
+        ),
+        # a later clause's year does not date an earlier one; a compound conjunction opens a clause
+        (
+            "Вашингтон аннулировал поставку Анкаре истребителей F-35 после того, как в 2019 году Турция "
+            "получила от России зенитные ракетные системы С-400.",
+            {("US", "TR", "cancelled"), ("RU", "TR", "delivered")},
+        ),
+        # a firm placed by the town in its name works where the service is done
+        (
+            "На Оршанском авиаремонтном заводе завершили капитальный ремонт вертолётов Ми-24 для "
+            "Вооружённых сил Республики Казахстан.",
+            {("BY", "KZ", "service")},
+        ),
+    ],
+)
+def test_constructions_of_this_round(
+    text: str, expected: set[tuple[str, str, str]], kb: KnowledgeBase
+) -> None:
+    found = ru(text, kb)
+    assert triples(found) == expected
+    check_evidence(text, found)
+
+
+def test_the_clause_gives_its_own_years(kb: KnowledgeBase) -> None:
+    found = ru(
+        "Вашингтон аннулировал поставку Анкаре истребителей F-35 после того, как в 2019 году Турция "
+        "получила от России зенитные ракетные системы С-400.",
+        kb,
+    )
+    assert {t.supplier.code: t.years for t in found} == {"US": None, "RU": (2019, 2019)}
