@@ -145,8 +145,14 @@ def test_held_out_scores_beat_the_naive_baseline() -> None:
             "Challenger 2 tanks gifted by the United Kingdom have arrived in Ukraine.",
             {("GB", "UA", "delivered")},
         ),
-        ("Four Mi-171Sh helicopters bought from Russia arrived in Mali in 2021.", {("RU", "ML", "delivered")}),
-        ("Four submarines ordered by Egypt from Germany were handed over in 2021.", {("DE", "EG", "ordered")}),
+        (
+            "Four Mi-171Sh helicopters bought from Russia arrived in Mali in 2021.",
+            {("RU", "ML", "delivered")},
+        ),
+        (
+            "Four submarines ordered by Egypt from Germany were handed over in 2021.",
+            {("DE", "EG", "ordered")},
+        ),
         ("The delegation arrived in Minsk from Baku.", set()),
     ],
 )
