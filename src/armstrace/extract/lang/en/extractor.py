@@ -428,9 +428,10 @@ class EnglishExtractor:
             particles = self.lex.particles.get(word)
             if particles:
                 found = [j for j in range(i + 1, min(i + 3, len(low))) if low[j] in particles]
-                if not found:
+                given_to = word.startswith("hand") and "to" in low[i + 1 : i + 14]
+                if not found and not given_to:
                     continue  # "handed over", "took delivery": the verb alone is not a transfer
-                consumed.update(found)
+                consumed.update(found)  # "handed another batch … to the Armed Forces of Ukraine" is given
             participle = word.endswith("ed") or word in _IRREGULAR_PAST or word.endswith("en")
             passive = (
                 not chosen.nominal
@@ -763,6 +764,13 @@ class EnglishExtractor:
                 # by Egypt": the goods are the subject, before the verb
                 before_item = [item for item in items if item[1] <= t.index][-1:]
                 t.items.extend(before_item or self._head_item_before(doc, low, t))
+            if not t.items and not t.trigger.nominal:
+                # "the Shahed-136 drones that the Islamic Republic transferred to Russia": the goods stand
+                # before the relative pronoun that opens the trigger's clause
+                near = range(t.index - 1, max(-1, t.index - 7), -1)
+                rel = next((j for j in near if low[j] in ("that", "which")), None)
+                if rel is not None:
+                    t.items.extend([item for item in items if item[1] <= rel][-1:])
             if not t.items and t.trigger.cls not in ("support",):
                 head = self._head_item(
                     doc, low, t, {h.index for h in triggers if h.trigger.cls != "continue"}
