@@ -141,6 +141,7 @@ def build(crosswalk: Path) -> list[dict[str, Any]]:
             ("adjectives_en", unique(extra.get("adjectives_en", []), set())),
             ("adjectives_ru", unique(extra.get("adjectives_ru", []), set())),
             ("demonyms_ru", unique(extra.get("demonyms_ru", []), set())),
+            ("demonyms_en", unique(extra.get("demonyms_en", []), set())),
             ("capitals", unique(extra.get("capitals", []), set())),
         ):
             if values:

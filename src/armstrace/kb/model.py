@@ -82,6 +82,7 @@ class State:
     adjectives_en: tuple[str, ...] = ()  # adjectives and demonyms: "Belarusian", "Azerbaijani"
     adjectives_ru: tuple[str, ...] = ()
     demonyms_ru: tuple[str, ...] = ()  # a people for its state: "китаец" ("Китайцы привезли ЗРК")
+    demonyms_en: tuple[str, ...] = ()  # plural peoples not formed by adding -s to the adjective: "Turks"
     capitals: tuple[str, ...] = ()  # capital names usable for the government: "Minsk", "Минск"
     alpha3: str = ""
     cow: int | None = None

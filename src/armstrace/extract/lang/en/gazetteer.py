@@ -57,6 +57,11 @@ class Gazetteer:
                 self._add("state", state.code, "name", name)
             for adj in state.adjectives_en:
                 self._add("state", state.code, "adjective", adj)
+                if adj[-2:] in ("an", "ni", "ri", "li", "qi") and " " not in adj:
+                    # "the Russians delivered", "the Israelis sold": the people for its state
+                    self._add("state", state.code, "name", adj + "s")
+            for demonym in state.demonyms_en:
+                self._add("state", state.code, "name", demonym)  # "the Turks", "the Poles"
             for capital in state.capitals:
                 if capital.isascii():
                     self._add("state", state.code, "capital", capital)
