@@ -1,10 +1,11 @@
 """English and Russian read against blind sets written to the same briefs.
 
 Two briefs (public texts about the arms trade; leaked official paperwork) were each given to
-one author per language, who read only `tests/cases/GUIDE.md`. The Russian sets
-(`ru-heldout5`, `ru-heldout6`) and the even-numbered English cases (`en-heldout2`,
-`en-heldout3`) are scored only as a whole; the odd-numbered English cases became the
-development sets `en-dev2` and `en-dev3`, run here case by case with their known failures.
+one author per language, twice, and the authors read only `tests/cases/GUIDE.md`. The blind
+sets (`ru-heldout5` … `ru-heldout8`, the even-numbered cases of `en-heldout2`/`en-heldout3`,
+and `en-heldout4`/`en-heldout5`) are scored only as a whole; the odd-numbered English cases
+became the development sets `en-dev2` and `en-dev3`, run here case by case with their known
+failures.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from golden import ROOT, case_params, check_case, check_evidence, known_failures
 
 DEVELOPMENT = (ROOT / "en-dev2", ROOT / "en-dev3")
 BLIND = {
-    "en": (ROOT / "en-heldout2", ROOT / "en-heldout3"),
-    "ru": (ROOT / "ru-heldout5", ROOT / "ru-heldout6"),
+    "en": tuple(ROOT / name for name in ("en-heldout2", "en-heldout3", "en-heldout4", "en-heldout5")),
+    "ru": tuple(ROOT / name for name in ("ru-heldout5", "ru-heldout6", "ru-heldout7", "ru-heldout8")),
 }
 
 
@@ -43,12 +44,12 @@ def test_russian_reads_matched_blind_text_as_well_as_english() -> None:
     Both floors are where the extractors stand today (README); they guard against regressions.
     """
     ru, en = score(BLIND["ru"], "ru")["armstrace"], score(BLIND["en"], "en")["armstrace"]
-    assert len(ru.per_case) >= 80 and len(en.per_case) >= 40
+    assert len(ru.per_case) >= 150 and len(en.per_case) >= 110
     assert ru.pair.f1 >= en.pair.f1 - 0.05  # parity: a gain in English asks as much of Russian
-    assert ru.pair.f1 >= 0.5 and ru.pair.precision >= 0.7
-    assert en.pair.f1 >= 0.45 and en.pair.precision >= 0.9
+    assert ru.pair.f1 >= 0.55 and ru.pair.precision >= 0.75
+    assert en.pair.f1 >= 0.3 and en.pair.precision >= 0.75
 
 
 def test_english_matched_blind_sets_beat_the_naive_baseline() -> None:
     results = score(BLIND["en"], "en")
-    assert results["armstrace"].pair.f1 >= results["naive"].pair.f1 + 0.2
+    assert results["armstrace"].pair.f1 >= results["naive"].pair.f1 + 0.15
