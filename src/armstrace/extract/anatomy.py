@@ -73,6 +73,34 @@ class DocumentContext:
     end_user: Party | None = None
     years: tuple[int, int] | None = None
 
+    def fill(
+        self, supplier: Actor | None, recipient: Actor | None
+    ) -> tuple[Actor | None, Actor | None, list[DocumentSpan]]:
+        """Fill a side a sentence leaves open from the paperwork, with the line that names the party: the
+        seller (by label, preamble or a selling sender, else the sender), the buyer (else the end user)."""
+        spans: list[DocumentSpan] = []
+        seller = self.supplier or self.sender
+        buyer = self.recipient or self.end_user
+        if (
+            supplier is None
+            and seller is not None
+            and (recipient is None or seller.actor.code != recipient.code)
+        ):
+            supplier = seller.actor
+            spans.append(seller.evidence)
+        if (
+            recipient is None
+            and buyer is not None
+            and (supplier is None or buyer.actor.code != supplier.code)
+        ):
+            recipient = buyer.actor
+            spans.append(buyer.evidence)
+        return supplier, recipient, spans
+
+
+def _code(actor: Actor | None) -> str | None:
+    return actor.code if actor is not None else None
+
 
 @dataclass(frozen=True)
 class SpecRow:
@@ -246,41 +274,29 @@ def _gazetteer(kb: KnowledgeBase) -> Any:
     return cast(Any, pack_for("ru", kb)).gazetteer
 
 
-def actors_in(text: str, kb: KnowledgeBase, offset: int = 0) -> list[tuple[Actor, int, int]]:
-    """States and organisations named in `text`, with page offsets (an organisation first)."""
+def actors_in(
+    text: str, kb: KnowledgeBase, offset: int = 0, *, places: bool = False
+) -> list[tuple[Actor, int, int]]:
+    """States and organisations named in `text`, with page offsets (an organisation first).
+
+    A state named only by its adjective comes after the names ("Военно-воздушных сил Лаосской
+    Народной Армии"); with `places`, the states of the towns named ("г. Ковров") come last of all.
+    """
     from armstrace.extract.lang.ru.morph import tokenize
 
-    gazetteer = _gazetteer(kb)
     tokens = tokenize(text, offset)
     out: list[tuple[Actor, int, int]] = []
     adjectives: list[tuple[Actor, int, int]] = []
-    for m in gazetteer.mentions(tokens):
-        if m.actor is None:
-            continue
-        found = (m.actor, tokens[m.start].start, tokens[m.end - 1].end)
-        (adjectives if m.form == "adjective" else out).append(found)
-    out.sort(key=lambda a: (a[0].kind != "organisation", a[1]))
-    # "Военно-воздушных сил Лаосской Народной Армии": a state named only by its adjective comes last
-    return out + adjectives
-
-
-def places_in(text: str, kb: KnowledgeBase, offset: int = 0) -> list[tuple[Actor, int, int]]:
-    """The states of the towns named in `text` ("г. Борисов", "Харків"), as state actors with offsets."""
-    from armstrace.extract.lang.ru.morph import tokenize
-
-    tokens = tokenize(text, offset)
-    out: list[tuple[Actor, int, int]] = []
+    towns: list[tuple[Actor, int, int]] = []
     for m in _gazetteer(kb).mentions(tokens):
-        if m.kind == "place" and m.place is not None and m.form != "adjective":
+        at = (tokens[m.start].start, tokens[m.end - 1].end)
+        if m.actor is not None:
+            (adjectives if m.form == "adjective" else out).append((m.actor, *at))
+        elif places and m.place is not None and m.form != "adjective":
             code = m.place.state
-            out.append(
-                (
-                    Actor(id=code, name=kb.state_name(code), kind="state"),
-                    tokens[m.start].start,
-                    tokens[m.end - 1].end,
-                )
-            )
-    return out
+            towns.append((Actor(id=code, name=kb.state_name(code), kind="state"), *at))
+    out.sort(key=lambda a: (a[0].kind != "organisation", a[1]))
+    return out + adjectives + towns
 
 
 # -- reading the document -------------------------------------------------------
@@ -487,8 +503,9 @@ def _unlisted_firm(
     if not vocab.org_form.search(line) or vocab.addressee.search(line):
         return None
     for seg in lines:
-        states = [a for a in actors_in(text[seg.start : seg.end], kb, seg.start) if a[0].kind == "state"]
-        states = states or places_in(text[seg.start : seg.end], kb, seg.start)  # "601900, г. Ковров"
+        # "(Республика Беларусь)", "белорусская", or the town: "601900, г. Ковров"
+        found = actors_in(text[seg.start : seg.end], kb, seg.start, places=True)
+        states = [a for a in found if a[0].kind == "state"]
         if states:
             code = states[0][0].id
             name = line[: states[0][1] - first.start].strip(" ,(–—-") if seg is first else line.strip()

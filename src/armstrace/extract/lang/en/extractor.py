@@ -57,6 +57,8 @@ _DETERMINERS = frozenset(
 )
 _BE = frozenset(["is", "are", "was", "were", "be", "been", "being"])
 _SUBJECT_PRONOUNS = frozenset(["i", "we", "you", "he", "she", "it", "they"])
+# words between a subject and its verb: "the tanks have all now arrived"
+_BEFORE_VERB = _BE | frozenset(["have", "has", "had", "all", "now", "finally", "also"])
 _IRREGULAR_PAST = frozenset(["sold", "sent", "gave", "given", "bought", "handed", "shipped", "received"])
 _POSSESSIVE = frozenset(["'s", "’s", "'", "’"])
 _YEAR = r"(19[5-9]\d|20[0-4]\d)"
@@ -283,7 +285,7 @@ class EnglishExtractor:
             if context is not None and (supplier is None or recipient is None):
                 # "we confirm that manufacture of the four stations is proceeding": the paperwork's
                 # parties (letterhead, addressee, contract labels) fill the side the sentence leaves open
-                supplier, recipient, papers = _from_paperwork(supplier, recipient, context)
+                supplier, recipient, papers = context.fill(supplier, recipient)
                 carried = carried or bool(papers)
             if supplier is None or recipient is None or supplier.code == recipient.code:
                 continue
@@ -781,7 +783,7 @@ class EnglishExtractor:
     def _head_item_before(self, doc: Doc, low: list[str], hit: TriggerHit) -> list[tuple[int, int, Mention]]:
         """The subject of a passive or an arrival, found by its head noun right before the verb."""
         j = hit.index - 1
-        while j >= 0 and low[j] in _BE | {"have", "has", "had", "all", "now", "finally", "also"}:
+        while j >= 0 and low[j] in _BEFORE_VERB:
             j -= 1
         if j < 0 or low[j] not in self.lex.item_heads or low[j] in ("warfare", "spare", "mobile"):
             return []
@@ -973,19 +975,3 @@ class EnglishExtractor:
         if not found:
             return None
         return min(found), max(found)
-
-
-def _from_paperwork(
-    supplier: Actor | None, recipient: Actor | None, context: DocumentContext
-) -> tuple[Actor | None, Actor | None, list[DocumentSpan]]:
-    """Fill a side a sentence leaves open from the document's paperwork, with the line that names it."""
-    spans: list[DocumentSpan] = []
-    seller = context.supplier or context.sender
-    buyer = context.recipient or context.end_user
-    if supplier is None and seller is not None and (recipient is None or seller.actor.code != recipient.code):
-        supplier = seller.actor
-        spans.append(seller.evidence)
-    if recipient is None and buyer is not None and (supplier is None or buyer.actor.code != supplier.code):
-        recipient = buyer.actor
-        spans.append(buyer.evidence)
-    return supplier, recipient, spans

@@ -28,7 +28,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from armstrace.extract.anatomy import DocumentContext, Party
+from armstrace.extract.anatomy import DocumentContext
 from armstrace.extract.lang.ru.gazetteer import Gazetteer, Mention
 from armstrace.extract.lang.ru.lexicon import Lexicon, Trigger, load_lexicon
 from armstrace.extract.lang.ru.morph import Token, tokenize
@@ -185,33 +185,29 @@ class RussianExtractor:
     ) -> tuple[list[Transfer], Account | None]:
         memory = memory if memory is not None else Memory()
         mentions = self.gazetteer.mentions(sent)
-        named = [
-            (m.system, m.start) for m in mentions if m.kind == "system" and m.system is not None
-        ]  # remembered at the end of the sentence: "Bayraktar TB2 — турецкий … аппарат. … поставлялся в …"
-        # "«…», — рассказал …": a reporting verb right after a quote or a dash
         reported = [k for k, t in enumerate(sent) if t.lemmas & self.lex.reporting_verbs]
+        # "«…мы получили четыре вертолёта», — рассказал командующий Силами … Казахстан": a reporting
+        # verb right after a quote or a dash names who speaks after it, for this sentence's «мы»
         after_quote = [k for k in reported if any(x.text in "—–»" for x in sent[max(0, k - 3) : k])]
-        said_after = after_quote[0] if after_quote else None
-        if said_after is not None:
-            # "«…мы получили четыре вертолёта», — рассказал командующий Силами … Казахстан": who speaks
-            after = [m.actor for m in mentions if m.start > said_after and m.form != "adjective"]
+        if after_quote:
+            after = [m.actor for m in mentions if m.start > after_quote[0] and m.form != "adjective"]
             speaker = next((a for a in after if a is not None), None)
             if speaker is not None:
                 memory.speakers.append((speaker, evidence))
-        try:
-            return self._read_sentence(
-                sent, mentions, evidence, page_text, account, reference_year, context, memory
-            )
-        finally:
-            for system, _ in named:
-                memory.systems.append((Item(system.name, system.id, system.category), evidence))
-            said = next((k for k, t in enumerate(sent) if t.lemmas & self.lex.reporting_verbs), None)
-            if said is not None:
-                # "Представитель Министерства иностранных дел КНДР назвал …": the speaker of the page
-                named_before = [m.actor for m in mentions if m.end <= said and m.form != "adjective"]
-                speakers = [a for a in named_before if a is not None]
-                if speakers:
-                    memory.speakers.append((speakers[-1], evidence))
+        result = self._read_sentence(
+            sent, mentions, evidence, page_text, account, reference_year, context, memory
+        )
+        # remembered for the sentences that follow: the systems named ("Bayraktar TB2 — турецкий …
+        # аппарат. … поставлялся в …") and who speaks ("Представитель МИД КНДР назвал …")
+        for m in mentions:
+            if m.kind == "system" and m.system is not None:
+                memory.systems.append((Item(m.system.name, m.system.id, m.system.category), evidence))
+        if reported:
+            before = [m.actor for m in mentions if m.end <= reported[0] and m.form != "adjective"]
+            speakers = [a for a in before if a is not None]
+            if speakers:
+                memory.speakers.append((speakers[-1], evidence))
+        return result
 
     def _read_sentence(
         self,
@@ -231,7 +227,6 @@ class RussianExtractor:
         if not hits:
             return [], account
         items = self._items(sent, mentions, blocked, {h.index for h in hits})
-        years = self._years(evidence.quote, reference_year)
         found: list[Transfer] = []
         previous: tuple[Hit, Actor | None] | None = None
         previous_items: list[ItemSpan] = []
@@ -395,7 +390,7 @@ class RussianExtractor:
             c_text = page_text[sent[lo].start : sent[hi - 1].end]
             before = page_text[sent[0].start : sent[lo].start]
             own = self._years(c_text, reference_year) or (self._years(before, reference_year) if lo else None)
-            t_years = (own if years else None) or (account.years if account and carried else None)
+            t_years = own or (account.years if account and carried else None)
             if t_years is None and context is not None and carried:
                 t_years = context.years
             if context is not None and context.years and context.cls in _PAPERWORK and status in _ACTS:
@@ -1034,12 +1029,12 @@ class RussianExtractor:
                     supplier = supplier or subject
                 elif supplier is not None and subject.code != supplier.code:
                     recipient = subject
-                elif supplier is not None or recipient is not None:
-                    pass  # the subject is a side already named: "Исполнитель выполняет … на ГП «…»"
-                elif self._sells(subject) or (cls not in ("order", "sign") and with_party is None):
-                    supplier = subject
-                else:
-                    recipient = subject
+                elif supplier is None and recipient is None:
+                    # a side already named takes the subject too: "Исполнитель выполняет … на ГП «…»"
+                    if self._sells(subject) or (cls not in ("order", "sign") and with_party is None):
+                        supplier = subject
+                    else:
+                        recipient = subject
             with_phrase = first_phrase("with")
             if (
                 with_party is not None
@@ -1180,23 +1175,8 @@ class RussianExtractor:
                 recipient = account.recipient
                 spans += [s for s in account.spans if s not in spans]
         if context is not None:
-            parties: list[tuple[str, Party | None]] = [
-                ("supplier", context.supplier or context.sender),
-                ("recipient", context.recipient or context.end_user),
-            ]
-            for side, party in parties:
-                if party is None:
-                    continue
-                if side == "supplier" and supplier is None:
-                    if recipient is not None and party.actor.code == recipient.code:
-                        continue
-                    supplier = party.actor
-                    spans.append(party.evidence)
-                elif side == "recipient" and recipient is None:
-                    if supplier is not None and party.actor.code == supplier.code:
-                        continue
-                    recipient = party.actor
-                    spans.append(party.evidence)
+            supplier, recipient, papers = context.fill(supplier, recipient)
+            spans += papers
         return supplier, recipient, spans
 
     def _compound_sides(
